@@ -1,0 +1,190 @@
+package bot_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/bot/bottest"
+	"github.com/asyncquiz/asyncquiz/quiz"
+)
+
+func wantText(t *testing.T, r bot.Reply, sub string) {
+	t.Helper()
+	if got := bottest.Text(r.Message); !strings.Contains(got, sub) {
+		t.Fatalf("reply %q does not contain %q", got, sub)
+	}
+}
+
+func TestBot_Round_EndToEnd(t *testing.T) {
+	h := bottest.New(t)
+	r := h.Do("start 5s core")
+	wantText(t, r, "Round 1 started")
+	posts := h.Platform.Posts()
+	if len(posts) != 1 || posts[0].Channel != "C1" {
+		t.Fatalf("posts=%+v, want one in C1", posts)
+	}
+	q := posts[0].Message
+	if len(q.Buttons) != 4 || q.Buttons[0].Label != "A" {
+		t.Fatalf("buttons=%+v, want A-D", q.Buttons)
+	}
+
+	wantText(t, h.Click(h.As("U1"), "B"), "Locked in B")
+	wantText(t, h.Click(h.As("U1"), "C"), "You already answered B")
+	wantText(t, h.Click(h.As("U2"), "A"), "Locked in A")
+	wantText(t, h.Do("start 1m"), "already open")
+
+	if n := h.RunDue(); n != 0 {
+		t.Fatalf("revealed %d rounds before the deadline", n)
+	}
+	h.Clock.Add(5 * time.Second)
+	wantText(t, h.Click(h.As("U3"), "B"), "This round is closed")
+	if n := h.RunDue(); n != 1 {
+		t.Fatalf("revealed %d rounds, want 1", n)
+	}
+	edits := h.Platform.Edits()
+	if len(edits) != 1 || edits[0].Ref != posts[0].Ref {
+		t.Fatalf("edits=%+v, want one of %s", edits, posts[0].Ref)
+	}
+	rev := edits[0].Message
+	if len(rev.Buttons) != 0 {
+		t.Fatalf("reveal keeps %d buttons, want none", len(rev.Buttons))
+	}
+	text := bottest.Text(rev)
+	for _, want := range []string{"Answer: B", "because one", "1 of 2 got it right", "name-U1", "1 (50%)"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("reveal %q does not contain %q", text, want)
+		}
+	}
+	if h.RunDue() != 0 {
+		t.Fatalf("a round was revealed twice")
+	}
+
+	lb := h.Do("leaderboard")
+	wantText(t, lb, "1. name-U1: ")
+	if strings.Contains(bottest.Text(lb.Message), "name-U2") {
+		t.Fatalf("leaderboard lists U2, who has no points: %s", bottest.Text(lb.Message))
+	}
+}
+
+func TestBot_BadInputWritesNothing(t *testing.T) {
+	h := bottest.New(t)
+	for _, text := range []string{"strat", "start 3s", "start nonsense", "leaderboard forever", "drill 99", "daily 09:00 Nowhere/City"} {
+		r := h.Do(text)
+		if !strings.Contains(bottest.Text(r.Message), "Usage:") && !strings.Contains(bottest.Text(r.Message), "help") {
+			t.Fatalf("%q: reply %q shows no right form", text, bottest.Text(r.Message))
+		}
+	}
+	if n := len(h.Platform.Posts()); n != 0 {
+		t.Fatalf("bad input posted %d messages", n)
+	}
+	var rounds, drills int64
+	h.Store.DB().Model(&quiz.Round{}).Count(&rounds)
+	h.Store.DB().Model(&quiz.Drill{}).Count(&drills)
+	if rounds != 0 || drills != 0 {
+		t.Fatalf("bad input wrote %d rounds, %d drills", rounds, drills)
+	}
+	wantText(t, h.Bot.Click(t.Context(), h.Event, "r:999:A"), "not known here")
+	wantText(t, h.Bot.Click(t.Context(), h.Event, "evil"), "not one of mine")
+	bot := h.Event
+	bot.IsBot = true
+	wantText(t, h.Bot.Click(t.Context(), bot, "r:1:A"), "Bots cannot answer")
+}
+
+func TestBot_PostFailureFreesChannel(t *testing.T) {
+	h := bottest.New(t)
+	h.Platform.Fail = errors.New("channel_not_found")
+	wantText(t, h.Do("start 1m"), "could not post")
+	h.Platform.Fail = nil
+	wantText(t, h.Do("start 1m"), "started")
+}
+
+func TestBot_RevealRetriesAfterFailedEdit(t *testing.T) {
+	h := bottest.New(t)
+	h.Do("start 5s")
+	h.Clock.Add(5 * time.Second)
+	h.Platform.Fail = errors.New("ratelimited")
+	if n := h.RunDue(); n != 0 {
+		t.Fatalf("revealed %d with a failing platform", n)
+	}
+	h.Platform.Fail = nil
+	if n := h.RunDue(); n != 0 {
+		t.Fatalf("retried before the backoff")
+	}
+	h.Clock.Add(10 * time.Second) // backoff is 2s plus up to 1s of jitter
+	if n := h.RunDue(); n != 1 {
+		t.Fatalf("revealed %d after the backoff, want 1", n)
+	}
+}
+
+func TestBot_Drill(t *testing.T) {
+	h := bottest.New(t)
+	r := h.Do("drill 2 core")
+	wantText(t, r, "Drill 1/2")
+	r = h.ClickOn(h.Event, r.Message, "A") // wrong
+	if !r.Replace {
+		t.Fatalf("drill step does not replace its message")
+	}
+	wantText(t, r, "A is wrong. Answer: B")
+	wantText(t, r, "Drill 2/2")
+	r = h.ClickOn(h.Event, r.Message, "B")
+	wantText(t, r, "You got 1 of 2 right")
+	wantText(t, r, "Concepts you missed")
+	if len(r.Message.Buttons) != 0 {
+		t.Fatalf("finished drill still has buttons")
+	}
+
+	// The missed question is due for redo in 3 days.
+	wantText(t, h.Do("redo"), "Nothing to redo right now")
+	h.Clock.Add(72 * time.Hour)
+	rd := h.Do("redo")
+	wantText(t, rd, "Redo · 1 due")
+	rd = h.ClickOn(h.Event, rd.Message, "B")
+	wantText(t, rd, "comes back in 7 days")
+	wantText(t, rd, "Done for now")
+
+	st := h.Do("stats")
+	wantText(t, st, "3 answers")
+	wantText(t, st, "1 in the queue")
+}
+
+func TestBot_DailyNeedsManager(t *testing.T) {
+	h := bottest.New(t)
+	ev := h.As("U7")
+	ev.CanManage = false
+	wantText(t, h.Bot.CommandText(t.Context(), ev, "daily 09:00"), "Only people who can manage")
+}
+
+// Many clicks lead to one refresh of the answer count, run when the timer
+// fires; a refresh after the reveal does not bring the buttons back.
+func TestBot_RefreshCount(t *testing.T) {
+	h := bottest.New(t)
+	var timers []func()
+	h.Bot.SetAfterFunc(func(d time.Duration, f func()) {
+		if d != bot.RefreshEvery {
+			t.Errorf("refresh delay %v, want %v", d, bot.RefreshEvery)
+		}
+		timers = append(timers, f)
+	})
+	h.Do("start 5s")
+	for _, u := range []string{"U1", "U2", "U3"} {
+		h.Click(h.As(u), "A")
+	}
+	if len(timers) != 1 {
+		t.Fatalf("scheduled %d refreshes for 3 clicks, want 1", len(timers))
+	}
+	timers[0]()
+	edits := h.Platform.Edits()
+	if len(edits) != 1 || !strings.Contains(edits[0].Message.Footer, "3 people answered") || len(edits[0].Message.Buttons) != 4 {
+		t.Fatalf("refresh edit=%+v, want the question with 3 answered", edits)
+	}
+	h.Click(h.As("U4"), "B")
+	h.Clock.Add(5 * time.Second)
+	h.RunDue()
+	timers[1]() // fires after the reveal: must not edit the question back
+	if got := len(h.Platform.Edits()); got != 2 {
+		t.Fatalf("edits=%d after a late refresh, want 2 (refresh, reveal)", got)
+	}
+}

@@ -1,0 +1,169 @@
+// Package bottest drives the bot through a recording Platform on a real quiz
+// store (SQLite in a temp dir) with a settable clock.
+package bottest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+)
+
+// Sent is a message the bot posted or edited.
+type Sent struct {
+	Channel string
+	Ref     string
+	Message bot.Message
+}
+
+// Recorder is a bot.Platform that records what it is asked to do. Set Fail
+// to make the next calls fail.
+type Recorder struct {
+	mu    sync.Mutex
+	posts []Sent
+	edits []Sent
+	Fail  error
+	// Notify, when set, receives every successful post and edit.
+	Notify chan Sent
+}
+
+func (r *Recorder) notify(s Sent) {
+	if r.Notify != nil {
+		r.Notify <- s
+	}
+}
+
+var _ bot.Platform = (*Recorder)(nil)
+
+// Post implements bot.Platform.
+func (r *Recorder) Post(_ context.Context, channel string, m bot.Message) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Fail != nil {
+		return "", r.Fail
+	}
+	ref := "m" + strconv.Itoa(len(r.posts)+1)
+	r.posts = append(r.posts, Sent{channel, ref, m})
+	r.notify(Sent{channel, ref, m})
+	return ref, nil
+}
+
+// Edit implements bot.Platform.
+func (r *Recorder) Edit(_ context.Context, channel, ref string, m bot.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Fail != nil {
+		return r.Fail
+	}
+	r.edits = append(r.edits, Sent{channel, ref, m})
+	r.notify(Sent{channel, ref, m})
+	return nil
+}
+
+// Posts returns the posted messages so far.
+func (r *Recorder) Posts() []Sent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Sent(nil), r.posts...)
+}
+
+// Edits returns the edits so far.
+func (r *Recorder) Edits() []Sent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Sent(nil), r.edits...)
+}
+
+// Harness wires a Bot to a Recorder on a fresh SQLite store.
+type Harness struct {
+	t        testing.TB
+	Store    *quiz.Store
+	Clock    *quiztest.Clock
+	Bot      *bot.Bot
+	Platform *Recorder
+	// Event is who acts in Do and Click unless As changes the user.
+	Event bot.Event
+}
+
+// New returns a harness on the quiztest bank.
+func New(t testing.TB) *Harness {
+	t.Helper()
+	store, clk := quiztest.NewStore(quiztest.MustOpenSQLite(t))
+	b := bot.New(store, nil)
+	// Count refreshes run only when a test arranges it (SetAfterFunc).
+	b.SetAfterFunc(func(time.Duration, func()) {})
+	rec := &Recorder{}
+	b.Register("slack", rec)
+	return &Harness{
+		t: t, Store: store, Clock: clk, Bot: b, Platform: rec,
+		Event: bot.Event{Platform: "slack", Team: "T1", Channel: "C1", User: "U1", UserName: "ada", CanManage: true},
+	}
+}
+
+// Do runs a command as h.Event, e.g. h.Do("start 5s").
+func (h *Harness) Do(text string) bot.Reply {
+	return h.Bot.CommandText(context.Background(), h.Event, text)
+}
+
+// As returns the event of another user in the same channel.
+func (h *Harness) As(user string) bot.Event {
+	ev := h.Event
+	ev.User, ev.UserName = user, "name-"+user
+	return ev
+}
+
+// Click presses the button labelled label on the newest posted message.
+func (h *Harness) Click(ev bot.Event, label string) bot.Reply {
+	h.t.Helper()
+	posts := h.Platform.Posts()
+	if len(posts) == 0 {
+		h.t.Fatalf("Click %s: nothing posted", label)
+	}
+	return h.ClickOn(ev, posts[len(posts)-1].Message, label)
+}
+
+// ClickOn presses the button labelled label on m.
+func (h *Harness) ClickOn(ev bot.Event, m bot.Message, label string) bot.Reply {
+	h.t.Helper()
+	for _, b := range m.Buttons {
+		if b.Label == label {
+			return h.Bot.Click(context.Background(), ev, b.Action)
+		}
+	}
+	h.t.Fatalf("no button %q on %q", label, m.Title)
+	return bot.Reply{}
+}
+
+// RunDue reveals every due round and returns how many were revealed.
+func (h *Harness) RunDue() int {
+	h.t.Helper()
+	n, err := h.Bot.RevealDue(context.Background())
+	if err != nil {
+		h.t.Fatalf("RevealDue: %v", err)
+	}
+	return n
+}
+
+// Text flattens a message to text for assertions.
+func Text(m bot.Message) string {
+	var sb strings.Builder
+	fmt.Fprintln(&sb, m.Title)
+	fmt.Fprintln(&sb, m.Text)
+	fmt.Fprintln(&sb, m.Code)
+	for _, c := range m.Choices {
+		fmt.Fprintf(&sb, "%s) %s %s\n", c.Letter, c.Text, c.Note)
+	}
+	for _, s := range m.Sections {
+		fmt.Fprintf(&sb, "%s\n%s\n", s.Heading, s.Text)
+	}
+	fmt.Fprintln(&sb, m.DeadlineLabel)
+	fmt.Fprintln(&sb, m.Footer)
+	return sb.String()
+}

@@ -1,0 +1,179 @@
+// Package console is the terminal adapter behind `asyncquiz play`: a chat
+// with one person where lines starting with /asyncquiz are commands and a
+// single letter answers the question on screen.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+)
+
+// Console renders bot messages as text and reads commands and answers.
+type Console struct {
+	out    io.Writer
+	loc    *time.Location
+	now    func() time.Time
+	prompt bool
+
+	mu       sync.Mutex
+	nextRef  int
+	round    []bot.Button // buttons of the newest open round
+	roundRef string
+	private  []bot.Button // buttons of the newest drill or redo card
+	edits    chan string  // refs of edited (revealed) messages
+}
+
+// New returns a Console writing to out, showing times in loc. With prompt
+// set it prints "> " before reading each line (for a terminal).
+func New(out io.Writer, loc *time.Location, prompt bool) *Console {
+	return &Console{out: out, loc: loc, now: time.Now, prompt: prompt, edits: make(chan string, 16)}
+}
+
+var _ bot.Platform = (*Console)(nil)
+
+// Post implements bot.Platform by printing the round.
+func (c *Console) Post(_ context.Context, _ string, m bot.Message) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nextRef++
+	ref := strconv.Itoa(c.nextRef)
+	if len(m.Buttons) > 0 {
+		c.round, c.roundRef = m.Buttons, ref
+	}
+	c.write(Render(m, c.loc, c.now()) + c.hint(m.Buttons))
+	return ref, nil
+}
+
+// Edit implements bot.Platform. A terminal cannot change what it printed,
+// so the edited message (a reveal) is printed anew.
+func (c *Console) Edit(_ context.Context, _ string, ref string, m bot.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ref == c.roundRef && len(m.Buttons) == 0 {
+		c.round, c.roundRef = nil, ""
+	}
+	c.write(Render(m, c.loc, c.now()))
+	select {
+	case c.edits <- ref:
+	default:
+	}
+	return nil
+}
+
+// Edits delivers the ref of every edited message.
+func (c *Console) Edits() <-chan string { return c.edits }
+
+func (c *Console) reply(r bot.Reply) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(r.Message.Buttons) > 0 {
+		c.private = r.Message.Buttons
+	} else if r.Replace {
+		c.private = nil
+	}
+	c.write(Render(r.Message, c.loc, c.now()) + c.hint(r.Message.Buttons))
+}
+
+func (c *Console) hint(bs []bot.Button) string {
+	if len(bs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Answer with a letter, %s to %s.\n", bs[0].Label, bs[len(bs)-1].Label)
+}
+
+// write prints s followed by a blank line; callers hold c.mu.
+func (c *Console) write(s string) {
+	fmt.Fprintln(c.out, strings.TrimRight(s, "\n"))
+	fmt.Fprintln(c.out)
+}
+
+// buttonFor finds the button for a letter: a drill or redo card first, then
+// the open round.
+func (c *Console) buttonFor(letter string) (bot.Button, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, set := range [][]bot.Button{c.private, c.round} {
+		if len(set) == 0 {
+			continue
+		}
+		for _, b := range set {
+			if strings.EqualFold(b.Label, letter) {
+				return b, true
+			}
+		}
+		return bot.Button{}, false
+	}
+	return bot.Button{}, false
+}
+
+func (c *Console) hasButtons() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.private) > 0 || len(c.round) > 0
+}
+
+// Run reads lines from in until EOF or ctx is done and acts on each as ev.
+func (c *Console) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Event) error {
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		errc <- sc.Err()
+		close(lines)
+	}()
+	for {
+		if c.prompt {
+			c.mu.Lock()
+			fmt.Fprint(c.out, "> ")
+			c.mu.Unlock()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				return <-errc
+			}
+			c.handle(ctx, b, ev, strings.TrimSpace(line))
+		}
+	}
+}
+
+func (c *Console) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) {
+	switch {
+	case line == "":
+		return
+	case strings.HasPrefix(line, "/asyncquiz"):
+		c.reply(b.CommandText(ctx, ev, strings.TrimPrefix(line, "/asyncquiz")))
+	case strings.HasPrefix(line, "/"):
+		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("Unknown command %q. Commands start with /asyncquiz; try /asyncquiz help.", line)}})
+	case len(line) == 1:
+		btn, ok := c.buttonFor(line)
+		if !ok {
+			if c.hasButtons() {
+				c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("%q is not an option here; answer with one of the letters shown.", line)}})
+			} else {
+				c.reply(bot.Reply{Message: bot.Message{Text: "There is nothing to answer right now. Try /asyncquiz start 30s or /asyncquiz drill 5."}})
+			}
+			return
+		}
+		c.reply(b.Click(ctx, ev, btn.Action))
+	default:
+		c.reply(bot.Reply{Message: bot.Message{Text: "Type a letter to answer, or a command such as /asyncquiz help."}})
+	}
+}

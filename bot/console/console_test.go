@@ -1,0 +1,67 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/bot/console"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+)
+
+func play(t *testing.T, script string) (string, *console.Console, *bot.Bot) {
+	t.Helper()
+	store, _ := quiztest.NewStore(quiztest.MustOpenSQLite(t))
+	b := bot.New(store, nil)
+	var out bytes.Buffer
+	con := console.New(&out, time.UTC, false)
+	b.Register("console", con)
+	ev := bot.Event{Platform: "console", Team: "local", Channel: "terminal", User: "ada", UserName: "ada", CanManage: true}
+	if err := con.Run(context.Background(), strings.NewReader(script), b, ev); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return out.String(), con, b
+}
+
+func wantIn(t *testing.T, out string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if !strings.Contains(out, s) {
+			t.Fatalf("output does not contain %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestConsole_DrillScript(t *testing.T) {
+	// Every quiztest question's answer is B.
+	out, _, _ := play(t, "/asyncquiz drill 3\nB\nA\nB\n/asyncquiz stats\n")
+	wantIn(t, out, "Drill 1/3", "Drill 2/3", "Drill 3/3", "✅ B is right.", "❌ A is wrong. Answer: B",
+		"You got 2 of 3 right.", "Your asyncquiz stats", "3 answers")
+}
+
+func TestConsole_RoundScript(t *testing.T) {
+	out, _, _ := play(t, "/asyncquiz start 30s\nb\nc\nZ\n")
+	wantIn(t, out, "=== asyncio quiz", "A) ", "Answer with a letter, A to D.", "Locked in B.",
+		"You already answered B.", `"Z" is not an option here`)
+}
+
+func TestConsole_Errors(t *testing.T) {
+	out, _, _ := play(t, "A\n/asyncquiz strat\n/help\nhello\n")
+	wantIn(t, out, "There is nothing to answer right now", `Unknown command "strat"`, "Commands start with /asyncquiz", "Type a letter")
+}
+
+func TestRender_Reveal(t *testing.T) {
+	m := bot.Message{
+		Title: "T", Text: "prompt", Code: "print(1)\n",
+		Choices:  []bot.Choice{{Letter: "A", Text: "1\n2", Mark: bot.MarkRight, Note: "3 (75%)"}, {Letter: "B", Text: "x", Mark: bot.MarkWrong, Note: "why"}},
+		Sections: []bot.Section{{Heading: "Answer: A", Text: "because"}},
+	}
+	got := console.Render(m, time.UTC, time.Now())
+	want := "=== T ===\nprompt\n\n    print(1)\n\n  ✔ A) 1\n       2\n       3 (75%)\n  ✘ B) x\n       why\n\nAnswer: A\nbecause\n"
+	if got != want {
+		t.Fatalf("Render=\n%s\nwant\n%s", got, want)
+	}
+}

@@ -1,0 +1,62 @@
+package bot
+
+import "time"
+
+// Message is a neutral chat message. Adapters render it within their
+// platform's limits; nothing in it is platform markup.
+type Message struct {
+	Title string
+	Text  string // plain text; `backticks` mark inline code
+	Code  string // a Python program, shown as a code block
+	// Choices are the options of a question, with marks after a reveal.
+	Choices  []Choice
+	Sections []Section
+	Buttons  []Button
+	// Deadline, when set, is shown after DeadlineLabel in the reader's time
+	// zone where the platform can do that ("Closes", "Revealed").
+	Deadline      time.Time
+	DeadlineLabel string
+	Footer        string
+}
+
+// Choice is one option of a question.
+type Choice struct {
+	Letter   string
+	Text     string
+	Verbatim bool // program output: show as code, keep line breaks
+	Mark     Mark
+	Note     string // after a reveal: why it is wrong, or the count
+}
+
+// Mark is how a revealed choice is marked.
+type Mark int
+
+// Marks.
+const (
+	MarkNone Mark = iota
+	MarkRight
+	MarkWrong
+)
+
+// Section is a headed paragraph (explanation, distribution, results).
+type Section struct {
+	Heading string
+	Text    string
+}
+
+// Button is a clickable option. Action is opaque to adapters: they carry it
+// in the button's value or custom id and hand it back to Bot.Click.
+type Button struct {
+	Label  string
+	Action string
+}
+
+// Reply is the bot's private answer to the person who acted.
+type Reply struct {
+	Message Message
+	// Replace asks the adapter to replace the private message the click came
+	// from (drills and redos), rather than adding a new one.
+	Replace bool
+}
+
+func textReply(text string) Reply { return Reply{Message: Message{Text: text}} }

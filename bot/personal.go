@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/asyncquiz/asyncquiz/questions"
+	"github.com/asyncquiz/asyncquiz/quiz"
+)
+
+// drillCard renders a drill question with its buttons.
+func drillCard(c quiz.DrillCard) Message {
+	q := c.Question
+	return Message{
+		Title:   fmt.Sprintf("Drill %d/%d · %s · %s", c.Seq, c.Count, q.Category, difficultyWord(q.Difficulty)),
+		Text:    q.Prompt,
+		Code:    q.Code,
+		Choices: choices(q),
+		Buttons: buttons(q, func(l string) string { return fmt.Sprintf("d:%d:%d:%s", c.DrillID, c.Seq, l) }),
+	}
+}
+
+// feedback tells whether an answer was right, with the explanation and,
+// when wrong, why the chosen option is wrong.
+func feedback(q *questions.Question, letter string, correct bool) Section {
+	if correct {
+		return Section{Heading: fmt.Sprintf("✅ %s is right.", letter), Text: q.Explanation}
+	}
+	why := ""
+	if i := q.Index(letter); i >= 0 {
+		why = q.Options[i].Why + " "
+	}
+	return Section{
+		Heading: fmt.Sprintf("❌ %s is wrong. Answer: %s", letter, q.Answer),
+		Text:    why + q.Explanation,
+	}
+}
+
+func (b *Bot) drill(ctx context.Context, ev Event, c Command) (Reply, error) {
+	card, err := b.store.StartDrill(ctx, quiz.DrillInput{Tenant: ev.tenant(), UserID: ev.User, Count: c.Count, Category: c.Category})
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Message: drillCard(card)}, nil
+}
+
+func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string) (Reply, error) {
+	drillID, err1 := strconv.ParseUint(id, 10, 64)
+	n, err2 := strconv.Atoi(seq)
+	if err1 != nil || err2 != nil {
+		return Reply{}, quiz.Errorf(quiz.EInvalid, "That button is not one of mine.")
+	}
+	step, err := b.store.AnswerDrill(ctx, ev.tenant(), ev.User, drillID, n, letter)
+	if err != nil {
+		return Reply{}, err
+	}
+	fb := feedback(step.Question, step.Option, step.Correct)
+	if step.Next != nil {
+		m := drillCard(*step.Next)
+		m.Sections = append([]Section{fb}, m.Sections...)
+		return Reply{Message: m, Replace: true}, nil
+	}
+	sum := step.Summary
+	text := fmt.Sprintf("You got %d of %d right.", sum.Correct, sum.Count)
+	if len(sum.Missed) > 0 {
+		var tags []string
+		for _, t := range sum.Missed {
+			tags = append(tags, fmt.Sprintf("%s (%d)", t.Tag, t.Count))
+		}
+		text += "\nConcepts you missed: " + strings.Join(tags, ", ") +
+			".\nThe questions you missed are in your redo queue; they come back in 3 days (/asyncquiz redo)."
+	} else {
+		text += " Nothing missed. Try a harder category next time."
+	}
+	return Reply{Replace: true, Message: Message{
+		Title:    "Drill finished",
+		Sections: []Section{fb, {Heading: "Score", Text: text}},
+	}}, nil
+}
+
+func redoCard(c quiz.RedoCard) Message {
+	q := c.Question
+	return Message{
+		Title:   fmt.Sprintf("Redo · %d due · %s · %s", c.Due, q.Category, difficultyWord(q.Difficulty)),
+		Text:    q.Prompt,
+		Code:    q.Code,
+		Choices: choices(q),
+		Buttons: buttons(q, func(l string) string { return "x:" + q.ID + ":" + l }),
+	}
+}
+
+func (b *Bot) redo(ctx context.Context, ev Event) (Reply, error) {
+	card, err := b.store.NextRedo(ctx, ev.tenant(), ev.User)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Message: redoCard(card)}, nil
+}
+
+func (b *Bot) answerRedo(ctx context.Context, ev Event, questionID, letter string) (Reply, error) {
+	out, err := b.store.AnswerRedo(ctx, ev.tenant(), ev.User, questionID, letter)
+	if err != nil {
+		return Reply{}, err
+	}
+	fb := feedback(out.Question, out.Option, out.Correct)
+	switch {
+	case out.Graduated:
+		fb.Text += "\nThis one has graduated from your redo queue."
+	case out.Correct:
+		fb.Text += fmt.Sprintf("\nIt comes back in %d days.", int(quiz.RedoIntervals[out.Box].Hours()/24))
+	default:
+		fb.Text += "\nIt comes back in 3 days."
+	}
+	next, err := b.store.NextRedo(ctx, ev.tenant(), ev.User)
+	if err != nil {
+		if quiz.ErrorCode(err) != quiz.ENotFound {
+			return Reply{}, err
+		}
+		return Reply{Replace: true, Message: Message{Title: "Redo", Sections: []Section{fb, {Heading: "Done for now", Text: quiz.ErrorMessage(err)}}}}, nil
+	}
+	m := redoCard(next)
+	m.Sections = append([]Section{fb}, m.Sections...)
+	return Reply{Message: m, Replace: true}, nil
+}
+
+func (b *Bot) leaderboard(ctx context.Context, ev Event, c Command) (Reply, error) {
+	lb, err := b.store.Leaderboard(ctx, quiz.LeaderboardInput{
+		Tenant: ev.tenant(), Period: c.Period, Scope: c.Scope, Channel: ev.Channel, UserID: ev.User,
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	title := map[string]string{quiz.PeriodWeek: "this week", quiz.PeriodMonth: "this month", quiz.PeriodAll: "all time"}[lb.Period]
+	where := map[string]string{quiz.ScopeTeam: "whole team", quiz.ScopeChannel: "this channel"}[lb.Scope]
+	m := Message{Title: fmt.Sprintf("Leaderboard · %s · %s", title, where)}
+	if len(lb.Top) == 0 {
+		m.Text = "No points yet. Start a round with /asyncquiz start."
+		return Reply{Message: m}, nil
+	}
+	var lines []string
+	inTop := false
+	for _, s := range lb.Top {
+		lines = append(lines, standingLine(s))
+		inTop = inTop || s.UserID == ev.User
+	}
+	if lb.Me != nil && !inTop {
+		lines = append(lines, "…", standingLine(*lb.Me))
+	}
+	m.Text = strings.Join(lines, "\n")
+	if lb.Me == nil {
+		m.Footer = "You have no points in this period yet."
+	}
+	m.Footer = strings.TrimSpace(m.Footer + " Points: 1 easy, 2 medium, 3 hard, for a right answer in a channel round.")
+	return Reply{Message: m}, nil
+}
+
+func standingLine(s quiz.Standing) string {
+	return fmt.Sprintf("%d. %s: %d pts (%d/%d right)", s.Rank, displayName(s.UserName, s.UserID), s.Points, s.Correct, s.Answers)
+}
+
+func (b *Bot) stats(ctx context.Context, ev Event) (Reply, error) {
+	st, err := b.store.Stats(ctx, ev.tenant(), ev.User)
+	if err != nil {
+		return Reply{}, err
+	}
+	m := Message{Title: "Your asyncquiz stats"}
+	if st.Overall.Total == 0 {
+		m.Text = "No answers yet. Try /asyncquiz drill for a personal practice run."
+	} else {
+		m.Text = fmt.Sprintf("%d answers (%d in channel rounds), %d%% right. Current streak: %d right in a row (best %d).",
+			st.Overall.Total, st.Rounds, st.Overall.Percent(), st.CurrentStreak, st.BestStreak)
+		m.Sections = append(m.Sections, Section{Heading: "By category", Text: accuracyLines(st.ByCategory, 0)})
+		m.Sections = append(m.Sections, Section{Heading: "By concept (weakest first)", Text: accuracyLines(st.ByTag, 8)})
+	}
+	redo := fmt.Sprintf("%d due now, %d in the queue.", st.Redo.Due, st.Redo.Total)
+	if st.Redo.Due > 0 {
+		redo += " Run /asyncquiz redo."
+	} else if st.Redo.NextDue != nil {
+		redo += " Next due " + st.Redo.NextDue.In(b.store.Location()).Format("Mon Jan 2 15:04 MST") + "."
+	}
+	m.Sections = append(m.Sections, Section{Heading: "Redo queue", Text: redo})
+	return Reply{Message: m}, nil
+}
+
+func accuracyLines(as []quiz.Accuracy, limit int) string {
+	var lines []string
+	for i, a := range as {
+		if limit > 0 && i == limit {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(as)-limit))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%s: %d%% (%d/%d)", a.Name, a.Percent(), a.Correct, a.Total))
+	}
+	return strings.Join(lines, "\n")
+}

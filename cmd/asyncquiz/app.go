@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/questions"
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"gorm.io/gorm"
+)
+
+// app is the wired quiz: bank, database, store and bot.
+type app struct {
+	cfg   config
+	log   *slog.Logger
+	bank  *questions.Bank
+	db    *gorm.DB
+	store *quiz.Store
+	bot   *bot.Bot
+}
+
+func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	loc, err := cfg.location()
+	if err != nil {
+		return nil, err
+	}
+	bank, err := questions.LoadDefault(cfg.Questions...)
+	if err != nil {
+		return nil, fmt.Errorf("load questions:\n%w", err)
+	}
+	db, err := quiz.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	store := quiz.NewStore(db, bank, quiz.WithLocation(loc))
+	return &app{cfg: cfg, log: log, bank: bank, db: db, store: store, bot: bot.New(store, log)}, nil
+}
+
+func (a *app) Close() error { return quiz.Close(a.db) }
+
+// ready reports whether the database is reachable and fully migrated.
+func (a *app) ready(ctx context.Context) error {
+	sqlDB, err := a.db.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	ok, err := quiz.Migrated(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("migrations not applied")
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones work on hosts and images without tzdata
+)
+
+// config holds every setting; it is read once from the environment, then
+// flags of the same meaning override it. Nothing reads the environment later.
+type config struct {
+	Addr         string
+	DB           string
+	Questions    []string
+	TZ           string
+	LogLevel     string
+	SlackBot     secret
+	SlackSigning secret
+	SlackApp     secret
+	SlackAPIURL  string
+	DiscordBot   secret
+	DiscordApp   string
+	DiscordKey   string
+	DiscordGuild string
+	DiscordGW    bool
+	DiscordAPI   string
+}
+
+// secret prints as *** so it can never reach a log or an error message.
+type secret string
+
+func (s secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "***"
+}
+
+// env is a lookup function, os.LookupEnv in production.
+type env func(string) (string, bool)
+
+func loadConfig(getenv env) config {
+	get := func(k, def string) string {
+		if v, ok := getenv(k); ok && v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		Addr:         get("ASYNCQUIZ_ADDR", ":8080"),
+		DB:           get("ASYNCQUIZ_DB", "asyncquiz.db"),
+		TZ:           get("ASYNCQUIZ_TZ", "UTC"),
+		LogLevel:     get("ASYNCQUIZ_LOG_LEVEL", "info"),
+		SlackBot:     secret(get("SLACK_BOT_TOKEN", "")),
+		SlackSigning: secret(get("SLACK_SIGNING_SECRET", "")),
+		SlackApp:     secret(get("SLACK_APP_TOKEN", "")),
+		SlackAPIURL:  get("SLACK_API_URL", ""),
+		DiscordBot:   secret(get("DISCORD_BOT_TOKEN", "")),
+		DiscordApp:   get("DISCORD_APP_ID", ""),
+		DiscordKey:   get("DISCORD_PUBLIC_KEY", ""),
+		DiscordGuild: get("DISCORD_GUILD_ID", ""),
+		DiscordGW:    get("DISCORD_GATEWAY", "") == "true",
+		DiscordAPI:   get("DISCORD_API_URL", ""),
+	}
+	c.Questions = splitList(get("ASYNCQUIZ_QUESTIONS", ""))
+	return c
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range filepath.SplitList(s) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// listFlag is a flag holding a colon-separated folder list.
+type listFlag struct{ dst *[]string }
+
+func (l listFlag) String() string {
+	if l.dst == nil {
+		return ""
+	}
+	return strings.Join(*l.dst, string(os.PathListSeparator))
+}
+func (l listFlag) Set(s string) error { *l.dst = splitList(s); return nil }
+
+// commonFlags registers the settings every command that opens the quiz uses.
+func (c *config) commonFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", c.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	fs.Var(listFlag{&c.Questions}, "questions", "extra question folders, colon-separated (ASYNCQUIZ_QUESTIONS)")
+	fs.StringVar(&c.TZ, "tz", c.TZ, "default IANA time zone (ASYNCQUIZ_TZ)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (ASYNCQUIZ_LOG_LEVEL)")
+}
+
+// location validates the time zone setting.
+func (c *config) location() (*time.Location, error) {
+	loc, err := time.LoadLocation(c.TZ)
+	if err != nil || c.TZ == "Local" {
+		return nil, fmt.Errorf("ASYNCQUIZ_TZ: unknown time zone %q; use an IANA name such as Europe/Berlin or UTC", c.TZ)
+	}
+	return loc, nil
+}
+
+func (c *config) logLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("ASYNCQUIZ_LOG_LEVEL: %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// The scripted session from the README: three drill questions with feedback,
+// a final score and stats, exit 0.
+func TestPlay_ScriptedDrill(t *testing.T) {
+	t.Setenv("ASYNCQUIZ_DB", "")
+	db := filepath.Join(t.TempDir(), "x.db")
+	code, out, errs := runCmd(t, "/asyncquiz drill 3\nA\nB\nC\n/asyncquiz stats\n", "play", "--db", db, "--user", "ada")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	for _, want := range []string{"Drill 1/3", "Drill 2/3", "Drill 3/3", "Drill finished", "of 3 right", "Your asyncquiz stats", "3 answers"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, " is right.") + strings.Count(out, " is wrong."); n != 3 {
+		t.Fatalf("feedback lines=%d, want 3:\n%s", n, out)
+	}
+}
+
+// Scores persist across sessions in the same database file.
+func TestPlay_PersistsAcrossRuns(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	if code, _, errs := runCmd(t, "/asyncquiz drill 1\nA\n", "play", "--db", db, "--user", "ada"); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, errs)
+	}
+	code, out, errs := runCmd(t, "/asyncquiz stats\n", "play", "--db", db, "--user", "ada")
+	if code != 0 || !strings.Contains(out, "1 answers") {
+		t.Fatalf("second run: exit %d, out:\n%s\nerr: %s", code, out, errs)
+	}
+}
+
+func TestRun_Usage(t *testing.T) {
+	if code, out, _ := runCmd(t, "", "help"); code != 0 || !strings.Contains(out, "play") || !strings.Contains(out, "questions") {
+		t.Fatalf("help: exit %d, out %q", code, out)
+	}
+	if code, _, errs := runCmd(t, "", "nonsense"); code != 2 || !strings.Contains(errs, `unknown command "nonsense"`) {
+		t.Fatalf("unknown: exit %d, err %q", code, errs)
+	}
+	if code, _, errs := runCmd(t, "", "play", "--bogus"); code == 0 || !strings.Contains(errs, "bogus") {
+		t.Fatalf("bad flag: exit %d, err %q", code, errs)
+	}
+}
+
+func TestServe_NoPlatform(t *testing.T) {
+	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY"} {
+		t.Setenv(k, "")
+	}
+	code, _, errs := runCmd(t, "", "serve")
+	if code == 0 {
+		t.Fatalf("serve with no platform exited 0")
+	}
+	for _, want := range []string{"SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "asyncquiz play"} {
+		if !strings.Contains(errs, want) {
+			t.Fatalf("error %q does not name %s", errs, want)
+		}
+	}
+}

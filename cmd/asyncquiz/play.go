@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/bot/console"
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/schedule"
+)
+
+// revealWaitAtEOF is how near a round's deadline must be for piped play to
+// wait for its reveal before exiting.
+const revealWaitAtEOF = 2 * time.Minute
+
+func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg := loadConfig(os.LookupEnv)
+	fs := flag.NewFlagSet("play", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.commonFlags(fs)
+	name := defaultUser()
+	fs.StringVar(&name, "user", name, "your name on leaderboards")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: asyncquiz play [flags]\n\nPlay the quiz in this terminal. Type /asyncquiz help for commands, a letter to answer.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if name == "" {
+		fmt.Fprintln(stderr, "asyncquiz play: --user must not be empty")
+		return errUsage
+	}
+	level, err := cfg.logLevel()
+	if err != nil {
+		return err
+	}
+	// Logs would interleave with the game; only warnings go to stderr.
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: max(level, slog.LevelWarn)}))
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	interactive := isTerminal(stdin)
+	con := console.New(stdout, a.store.Location(), interactive)
+	a.bot.Register(quiz.PlatformConsole, con)
+	ev := bot.Event{Platform: quiz.PlatformConsole, Team: "local", Channel: "terminal", User: name, UserName: name, CanManage: true}
+
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	rev := &schedule.Revealer{Bot: a.bot, Store: a.store, Log: log}
+	go rev.Run(loopCtx)
+	defer func() { stopLoop(); <-rev.Done() }()
+
+	if interactive {
+		fmt.Fprintf(stdout, "asyncquiz: the Python asyncio quiz. %d questions; data in %s.\n", len(a.bank.Questions), cfg.DB)
+		fmt.Fprintln(stdout, "Type /asyncquiz help for commands, /asyncquiz start 30s for a round, /asyncquiz drill 5 to practise. Ctrl-D quits.")
+		fmt.Fprintln(stdout)
+	}
+	if err := con.Run(ctx, stdin, a.bot, ev); err != nil {
+		return fmt.Errorf("read input: %w", err)
+	}
+	return waitForReveal(ctx, a, con, ev, stdout)
+}
+
+// waitForReveal keeps a scripted session alive for a round that closes soon,
+// so `start 10s` piped in shows its reveal; later rounds stay open in the
+// database and are revealed the next time anyone plays.
+func waitForReveal(ctx context.Context, a *app, con *console.Console, ev bot.Event, out io.Writer) error {
+	r, err := a.store.OpenRoundIn(ctx, quiz.Tenant{Platform: ev.Platform, Team: ev.Team}, ev.Channel)
+	if errors.Is(err, quiz.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	left := r.ClosesAt.Sub(a.store.Now())
+	if left > revealWaitAtEOF {
+		fmt.Fprintf(out, "Round %d stays open until %s; it is revealed the next time you play after that.\n",
+			r.ID, console.When(r.ClosesAt, a.store.Location(), a.store.Now()))
+		return nil
+	}
+	timeout := time.NewTimer(left + 30*time.Second)
+	defer timeout.Stop()
+	ref := r.MessageRef
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timeout.C:
+			return fmt.Errorf("round %d was not revealed in time", r.ID)
+		case got := <-con.Edits():
+			if got == ref {
+				return nil
+			}
+		}
+	}
+}
+
+func defaultUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "you"
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

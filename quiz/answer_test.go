@@ -1,0 +1,202 @@
+package quiz_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+	"gorm.io/gorm"
+)
+
+func answer(s *quiz.Store, roundID uint64, user, letter string) (quiz.AnswerResult, error) {
+	return s.Answer(context.Background(), quiz.AnswerInput{Tenant: teamA, RoundID: roundID, UserID: user, UserName: "name-" + user, Option: letter})
+}
+
+func TestStore_Answer(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		s, clk := quiztest.NewStore(db)
+		r := openRound(t, s, "C1", time.Minute)
+
+		t.Run("OK", func(t *testing.T) {
+			res, err := answer(s, r.ID, "U1", "b")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Recorded || res.Option != "B" {
+				t.Fatalf("got Recorded=%v Option=%q, want true B", res.Recorded, res.Option)
+			}
+		})
+
+		t.Run("ErrSecondAnswerKeepsFirst", func(t *testing.T) {
+			for _, letter := range []string{"B", "C"} {
+				res, err := answer(s, r.ID, "U1", letter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Recorded {
+					t.Fatalf("click %s: Recorded=true, want false", letter)
+				}
+				if got, want := res.Option, "B"; got != want {
+					t.Fatalf("Option=%q, want %q", got, want)
+				}
+			}
+			var a quiz.Answer
+			if err := db.Where("round_id = ? AND user_id = ?", r.ID, "U1").First(&a).Error; err != nil {
+				t.Fatal(err)
+			}
+			if a.Option != "B" || !a.Correct || a.Points != 1 {
+				t.Fatalf("stored %+v, want option B, correct, 1 point", a)
+			}
+		})
+
+		t.Run("ErrBadLetterWritesNothing", func(t *testing.T) {
+			before := countRows(t, db, &quiz.Answer{})
+			_, err := answer(s, r.ID, "U2", "E")
+			if got, want := quiz.ErrorCode(err), quiz.EInvalid; got != want {
+				t.Fatalf("code=%q, want %q", got, want)
+			}
+			if got := countRows(t, db, &quiz.Answer{}); got != before {
+				t.Fatalf("answers=%d, want %d", got, before)
+			}
+		})
+
+		t.Run("ErrOtherTeam", func(t *testing.T) {
+			_, err := s.Answer(context.Background(), quiz.AnswerInput{Tenant: quiz.Tenant{Platform: "slack", Team: "T9"}, RoundID: r.ID, UserID: "U3", Option: "A"})
+			if got, want := quiz.ErrorCode(err), quiz.ENotFound; got != want {
+				t.Fatalf("code=%q, want %q", got, want)
+			}
+		})
+
+		t.Run("WrongAnswerGoesToRedo", func(t *testing.T) {
+			if _, err := answer(s, r.ID, "U4", "A"); err != nil {
+				t.Fatal(err)
+			}
+			var it quiz.RedoItem
+			if err := db.Where("user_id = ?", "U4").First(&it).Error; err != nil {
+				t.Fatalf("redo item: %v", err)
+			}
+			if got, want := it.DueAt, clk.Now().Add(72*time.Hour); !got.Equal(want) {
+				t.Fatalf("DueAt=%v, want %v", got, want)
+			}
+		})
+
+		t.Run("ErrClosedAfterDeadline", func(t *testing.T) {
+			clk.Add(time.Minute)
+			_, err := answer(s, r.ID, "U5", "B")
+			if got, want := quiz.ErrorCode(err), quiz.EClosed; got != want {
+				t.Fatalf("code=%q, want %q", got, want)
+			}
+		})
+	})
+}
+
+// 100 users each answer twice with different letters from two goroutines
+// racing each other: exactly one row per user, holding the answer that the
+// store reported as recorded.
+func TestStore_Answer_Concurrent(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		s, _ := quiztest.NewStore(db)
+		r := openRound(t, s, "C-race", time.Hour)
+		const users = 100
+		type result struct {
+			user string
+			res  quiz.AnswerResult
+			err  error
+		}
+		results := make(chan result, 2*users)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for u := 0; u < users; u++ {
+			for _, letter := range []string{"A", "B"} {
+				wg.Add(1)
+				go func(user, letter string) {
+					defer wg.Done()
+					<-start
+					res, err := answer(s, r.ID, user, letter)
+					results <- result{user, res, err}
+				}(fmt.Sprintf("U%03d", u), letter)
+			}
+		}
+		close(start)
+		wg.Wait()
+		close(results)
+		recorded := map[string]string{}
+		reported := map[string][]string{}
+		for res := range results {
+			if res.err != nil {
+				t.Fatalf("%s: %v", res.user, res.err)
+			}
+			if res.res.Recorded {
+				if prev, dup := recorded[res.user]; dup {
+					t.Fatalf("%s recorded twice (%s and %s)", res.user, prev, res.res.Option)
+				}
+				recorded[res.user] = res.res.Option
+			}
+			reported[res.user] = append(reported[res.user], res.res.Option)
+		}
+		var rows []quiz.Answer
+		if err := db.Where("round_id = ?", r.ID).Find(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(rows), users; got != want {
+			t.Fatalf("answer rows=%d, want %d", got, want)
+		}
+		for _, a := range rows {
+			if got, want := a.Option, recorded[a.UserID]; got != want {
+				t.Fatalf("%s stored %q, want the recorded %q", a.UserID, got, want)
+			}
+			for _, rep := range reported[a.UserID] {
+				if rep != a.Option {
+					t.Fatalf("%s was told %q, but %q stands", a.UserID, rep, a.Option)
+				}
+			}
+		}
+	})
+}
+
+// Each user answers A, and only after that returns, B: the first sent stands.
+func TestStore_Answer_FirstSentWins(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		s, _ := quiztest.NewStore(db)
+		r := openRound(t, s, "C-seq", time.Hour)
+		var wg sync.WaitGroup
+		errs := make(chan error, 200)
+		for u := 0; u < 100; u++ {
+			first := make(chan struct{})
+			user := fmt.Sprintf("U%03d", u)
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				defer close(first)
+				if _, err := answer(s, r.ID, user, "C"); err != nil {
+					errs <- err
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				<-first
+				res, err := answer(s, r.ID, user, "D")
+				if err == nil && (res.Recorded || res.Option != "C") {
+					err = fmt.Errorf("%s second answer: Recorded=%v Option=%q, want false C", user, res.Recorded, res.Option)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		var n int64
+		db.Model(&quiz.Answer{}).Where("round_id = ? AND option = ?", r.ID, "C").Count(&n)
+		if got, want := n, int64(100); got != want {
+			t.Fatalf("rows with C=%d, want %d", got, want)
+		}
+	})
+}

@@ -1,0 +1,271 @@
+package quiz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/asyncquiz/asyncquiz/questions"
+	"gorm.io/gorm"
+)
+
+// Drill bounds.
+const (
+	DefaultDrillCount = 10
+	MaxDrillCount     = 50
+)
+
+// DrillCard is a drill question to show.
+type DrillCard struct {
+	DrillID  uint64
+	Seq      int // 1-based position in the drill
+	Count    int
+	Question *questions.Question
+}
+
+// DrillInput asks for a drill.
+type DrillInput struct {
+	Tenant
+	UserID   string
+	Count    int    // 1 to 50; 0 means 10
+	Category string // "" or "mixed" for all
+}
+
+// StartDrill starts a personal practice run and returns its first question.
+// A drill the person had not finished is abandoned. Returns EInvalid for a
+// count out of range or a category with no questions.
+func (s *Store) StartDrill(ctx context.Context, in DrillInput) (DrillCard, error) {
+	if in.Count == 0 {
+		in.Count = DefaultDrillCount
+	}
+	if in.Count < 1 || in.Count > MaxDrillCount {
+		return DrillCard{}, Errorf(EInvalid, "A drill has 1 to %d questions, for example /asyncquiz drill 10.", MaxDrillCount)
+	}
+	if len(s.bank.Filter(in.Category, 0)) == 0 {
+		return DrillCard{}, Errorf(EInvalid, "No questions in category %q.", in.Category)
+	}
+	now := s.Now()
+	var card DrillCard
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&Drill{}).Where("platform = ? AND team = ? AND user_id = ? AND state = ?", in.Platform, in.Team, in.UserID, DrillActive).
+			Updates(map[string]any{"state": DrillAbandoned, "finished_at": now}).Error
+		if err != nil {
+			return fmt.Errorf("abandon drills: %w", err)
+		}
+		category := in.Category
+		if category == "mixed" {
+			category = ""
+		}
+		d := Drill{Platform: in.Platform, Team: in.Team, UserID: in.UserID, Category: category,
+			Count: in.Count, Difficulty: 1, State: DrillActive, CreatedAt: now}
+		if err := tx.Create(&d).Error; err != nil {
+			return fmt.Errorf("create drill: %w", err)
+		}
+		card, err = s.askNext(tx, d, nil)
+		return err
+	})
+	return card, err
+}
+
+// askNext picks the drill's next question near its target difficulty,
+// preferring questions the person has never answered, and stores it.
+func (s *Store) askNext(tx *gorm.DB, d Drill, asked map[string]bool) (DrillCard, error) {
+	var seen []string
+	err := tx.Model(&Attempt{}).Distinct("question_id").
+		Where("platform = ? AND team = ? AND user_id = ?", d.Platform, d.Team, d.UserID).Pluck("question_id", &seen).Error
+	if err != nil {
+		return DrillCard{}, fmt.Errorf("list answered questions: %w", err)
+	}
+	used := make(map[string]int, len(seen)+len(asked))
+	for _, id := range seen {
+		used[id] = 1
+	}
+	for id := range asked {
+		used[id] = 2 // never twice in one drill while others remain
+	}
+	var best []*questions.Question
+	bestDist := 99
+	for _, q := range s.bank.Filter(d.Category, 0) {
+		dist := q.Difficulty - d.Difficulty
+		if dist < 0 {
+			dist = -dist
+		}
+		// Weight: what was asked in this drill is last, then distance, then seen.
+		score := used[q.ID]*10 + dist
+		if used[q.ID] == 2 {
+			score = 100 + dist
+		}
+		switch {
+		case score < bestDist:
+			bestDist, best = score, []*questions.Question{q}
+		case score == bestDist:
+			best = append(best, q)
+		}
+	}
+	q := best[s.intn(len(best))]
+	seq := d.Asked + 1
+	item := DrillItem{DrillID: d.ID, Seq: seq, QuestionID: q.ID, AskedAt: s.Now()}
+	if err := tx.Create(&item).Error; err != nil {
+		return DrillCard{}, fmt.Errorf("add drill question: %w", err)
+	}
+	return DrillCard{DrillID: d.ID, Seq: seq, Count: d.Count, Question: q}, nil
+}
+
+// DrillStep is the feedback on one drill answer, then the next question or
+// the summary.
+type DrillStep struct {
+	Question *questions.Question
+	Option   string
+	Correct  bool
+	Seq      int
+	Count    int
+	Next     *DrillCard    // nil when the drill is over
+	Summary  *DrillSummary // set when the drill is over
+}
+
+// DrillSummary ends a drill.
+type DrillSummary struct {
+	Correct int
+	Count   int
+	Missed  []TagCount // concepts of the missed questions, most missed first
+}
+
+// TagCount is a concept and how often it came up.
+type TagCount struct {
+	Tag   string
+	Count int
+}
+
+// AnswerDrill answers question seq of a drill. A second answer to the same
+// question returns EConflict and changes nothing; EInvalid for a bad letter;
+// ENotFound for a drill that is not the person's or is over.
+func (s *Store) AnswerDrill(ctx context.Context, t Tenant, user string, drillID uint64, seq int, option string) (DrillStep, error) {
+	now := s.Now()
+	var step DrillStep
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var d Drill
+		err := tx.Where("id = ? AND platform = ? AND team = ? AND user_id = ?", drillID, t.Platform, t.Team, user).First(&d).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Errorf(ENotFound, "That drill is not yours. Start your own with /asyncquiz drill.")
+		}
+		if err != nil {
+			return fmt.Errorf("find drill %d: %w", drillID, err)
+		}
+		var item DrillItem
+		if err := tx.Where("drill_id = ? AND seq = ?", d.ID, seq).First(&item).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return Errorf(ENotFound, "That drill question does not exist.")
+			}
+			return fmt.Errorf("find drill question: %w", err)
+		}
+		if item.Option != "" {
+			return Errorf(EConflict, "You already answered %s to this one.", item.Option)
+		}
+		if d.State != DrillActive {
+			return Errorf(ENotFound, "That drill is over. Start a new one with /asyncquiz drill.")
+		}
+		q, err := s.Question(item.QuestionID)
+		if err != nil {
+			return err
+		}
+		letter := strings.ToUpper(strings.TrimSpace(option))
+		if q.Index(letter) < 0 {
+			return Errorf(EInvalid, "There is no option %q; choose %s.", option, letterRange(q))
+		}
+		correct := q.IsCorrect(letter)
+		res := tx.Model(&DrillItem{}).Where("id = ? AND option = ''", item.ID).
+			Updates(map[string]any{"option": letter, "correct": correct, "answered_at": now})
+		if res.Error != nil {
+			return fmt.Errorf("answer drill question: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return Errorf(EConflict, "You already answered this one.")
+		}
+		if err := s.recordAttempt(tx, t, user, q, "drill", letter, now); err != nil {
+			return err
+		}
+		d.Asked = seq
+		if correct {
+			d.Correct++
+			d.Difficulty = min(d.Difficulty+1, 3)
+		} else {
+			d.Difficulty = max(d.Difficulty-1, 1)
+		}
+		step = DrillStep{Question: q, Option: letter, Correct: correct, Seq: seq, Count: d.Count}
+		upd := map[string]any{"asked": d.Asked, "correct": d.Correct, "difficulty": d.Difficulty}
+		if d.Asked >= d.Count {
+			upd["state"], upd["finished_at"] = DrillDone, now
+		}
+		if err := tx.Model(&Drill{}).Where("id = ?", d.ID).Updates(upd).Error; err != nil {
+			return fmt.Errorf("update drill: %w", err)
+		}
+		if d.Asked < d.Count {
+			asked, err := drillQuestions(tx, d.ID)
+			if err != nil {
+				return err
+			}
+			next, err := s.askNext(tx, d, asked)
+			if err != nil {
+				return err
+			}
+			step.Next = &next
+			return nil
+		}
+		sum, err := s.drillSummary(tx, d)
+		if err != nil {
+			return err
+		}
+		step.Summary = &sum
+		return nil
+	})
+	return step, err
+}
+
+func drillQuestions(tx *gorm.DB, drillID uint64) (map[string]bool, error) {
+	var ids []string
+	if err := tx.Model(&DrillItem{}).Where("drill_id = ?", drillID).Pluck("question_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("list drill questions: %w", err)
+	}
+	asked := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		asked[id] = true
+	}
+	return asked, nil
+}
+
+func (s *Store) drillSummary(tx *gorm.DB, d Drill) (DrillSummary, error) {
+	var items []DrillItem
+	if err := tx.Where("drill_id = ?", d.ID).Find(&items).Error; err != nil {
+		return DrillSummary{}, fmt.Errorf("list drill answers: %w", err)
+	}
+	sum := DrillSummary{Correct: d.Correct, Count: d.Count}
+	missed := map[string]int{}
+	for _, it := range items {
+		if it.Correct || it.Option == "" {
+			continue
+		}
+		if q, ok := s.bank.Get(it.QuestionID); ok {
+			for _, tag := range q.Tags {
+				missed[tag]++
+			}
+		}
+	}
+	sum.Missed = sortTags(missed)
+	return sum, nil
+}
+
+func sortTags(m map[string]int) []TagCount {
+	out := make([]TagCount, 0, len(m))
+	for t, n := range m {
+		out = append(out, TagCount{t, n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Tag < out[j].Tag
+	})
+	return out
+}

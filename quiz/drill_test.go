@@ -1,0 +1,89 @@
+package quiz_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+	"gorm.io/gorm"
+)
+
+func TestStore_Drill_Adaptive(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, _ := quiztest.NewStore(db)
+		card, err := s.StartDrill(ctx, quiz.DrillInput{Tenant: teamA, UserID: "U1", Count: 5, Category: "core"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Right, right, wrong, wrong, right: difficulty 1 -> 2 -> 3 -> 2 -> 1.
+		plan := []struct {
+			letter   string
+			wantDiff int // difficulty of the question being answered
+		}{{"B", 1}, {"B", 2}, {"A", 3}, {"C", 2}, {"B", 1}}
+		asked := map[string]bool{}
+		var last quiz.DrillStep
+		for i, p := range plan {
+			if got := card.Question.Difficulty; got != p.wantDiff {
+				t.Fatalf("question %d difficulty=%d, want %d", i+1, got, p.wantDiff)
+			}
+			if asked[card.Question.ID] {
+				t.Fatalf("question %s asked twice in one drill", card.Question.ID)
+			}
+			asked[card.Question.ID] = true
+			if card.Seq != i+1 {
+				t.Fatalf("Seq=%d, want %d", card.Seq, i+1)
+			}
+			step, err := s.AnswerDrill(ctx, teamA, "U1", card.DrillID, card.Seq, p.letter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := step.Correct, p.letter == "B"; got != want {
+				t.Fatalf("Correct=%v, want %v", got, want)
+			}
+			// A second click on the same question changes nothing.
+			if _, err := s.AnswerDrill(ctx, teamA, "U1", card.DrillID, card.Seq, "B"); quiz.ErrorCode(err) != quiz.EConflict {
+				t.Fatalf("double click err=%v, want EConflict", err)
+			}
+			last = step
+			if step.Next != nil {
+				card = *step.Next
+			}
+		}
+		if last.Next != nil || last.Summary == nil {
+			t.Fatalf("after 5 answers: Next=%v Summary=%v, want the summary", last.Next, last.Summary)
+		}
+		if got, want := last.Summary.Correct, 3; got != want {
+			t.Fatalf("score=%d, want %d", got, want)
+		}
+		if len(last.Summary.Missed) == 0 {
+			t.Fatalf("Missed is empty, want the tags of the two missed questions")
+		}
+		if got, want := countRows(t, db, &quiz.RedoItem{}), int64(2); got != want {
+			t.Fatalf("redo items=%d, want %d (one per missed question)", got, want)
+		}
+		if _, err := s.AnswerDrill(ctx, quiz.Tenant{Platform: "slack", Team: "T1"}, "U2", card.DrillID, 1, "B"); quiz.ErrorCode(err) != quiz.ENotFound {
+			t.Fatalf("someone else's drill: err=%v, want ENotFound", err)
+		}
+	})
+}
+
+func TestStore_Drill_BadInput(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		s, _ := quiztest.NewStore(db)
+		for _, in := range []quiz.DrillInput{
+			{Tenant: teamA, UserID: "U1", Count: 51},
+			{Tenant: teamA, UserID: "U1", Count: -1},
+			{Tenant: teamA, UserID: "U1", Count: 3, Category: "advanced"},
+		} {
+			_, err := s.StartDrill(context.Background(), in)
+			if got, want := quiz.ErrorCode(err), quiz.EInvalid; got != want {
+				t.Fatalf("%+v: code=%q, want %q", in, got, want)
+			}
+		}
+		if n := countRows(t, db, &quiz.Drill{}); n != 0 {
+			t.Fatalf("drills=%d, want 0", n)
+		}
+	})
+}

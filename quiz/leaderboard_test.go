@@ -1,0 +1,187 @@
+package quiz_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+	"gorm.io/gorm"
+)
+
+func TestPeriodStart(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC) // a Wednesday
+	tests := map[string]struct {
+		period string
+		loc    *time.Location
+		want   time.Time
+	}{
+		"week_utc":     {quiz.PeriodWeek, time.UTC, time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)},
+		"week_berlin":  {quiz.PeriodWeek, berlin, time.Date(2026, 11, 15, 23, 0, 0, 0, time.UTC)},
+		"month_utc":    {quiz.PeriodMonth, time.UTC, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
+		"month_berlin": {quiz.PeriodMonth, berlin, time.Date(2026, 10, 31, 23, 0, 0, 0, time.UTC)},
+		"all":          {quiz.PeriodAll, time.UTC, time.Time{}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := quiz.PeriodStart(tc.period, now, tc.loc); !got.Equal(tc.want) {
+				t.Fatalf("PeriodStart=%v, want %v", got, tc.want)
+			}
+		})
+	}
+	// Sunday evening still belongs to the week that began on Monday.
+	sunday := time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)
+	if got, want := quiz.PeriodStart(quiz.PeriodWeek, sunday, time.UTC), time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("Sunday: %v, want %v", got, want)
+	}
+}
+
+// playRound opens a round in channel, lets each user answer, then reveals it.
+func playRound(t *testing.T, s *quiz.Store, clk *quiztest.Clock, channel string, answers map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	r := openRound(t, s, channel, time.Minute)
+	for _, u := range sortedKeys(answers) {
+		if _, err := answer(s, r.ID, u, answers[u]); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Second)
+	}
+	clk.Set(r.ClosesAt)
+	if got, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil || len(got) != 1 {
+		t.Fatalf("claim: %d %v", len(got), err)
+	}
+	if err := s.FinishReveal(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	for i := range ks {
+		for j := i + 1; j < len(ks); j++ {
+			if ks[j] < ks[i] {
+				ks[i], ks[j] = ks[j], ks[i]
+			}
+		}
+	}
+	return ks
+}
+
+func TestStore_Leaderboard(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, clk := quiztest.NewStore(db)
+		// Last month: U9 scores. Last week (Nov 10): U1 scores.
+		clk.Set(time.Date(2026, 10, 20, 9, 0, 0, 0, time.UTC))
+		playRound(t, s, clk, "C1", map[string]string{"U9": "B"})
+		clk.Set(time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC))
+		playRound(t, s, clk, "C1", map[string]string{"U1": "B", "U2": "A"})
+		// This week: U2 and U3 score in C1, U3 again in C2; U4 only misses.
+		clk.Set(time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC))
+		playRound(t, s, clk, "C1", map[string]string{"U2": "B", "U3": "B", "U4": "A"})
+		playRound(t, s, clk, "C2", map[string]string{"U3": "B"})
+		// Another team's points never show.
+		if _, _, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: quiz.Tenant{Platform: "slack", Team: "T2"}, Channel: "C1", Duration: time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+
+		board := func(period, scope, channel, me string) quiz.Leaderboard {
+			t.Helper()
+			lb, err := s.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, Period: period, Scope: scope, Channel: channel, UserID: me})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return lb
+		}
+		users := func(lb quiz.Leaderboard) string {
+			var out []string
+			for _, s := range lb.Top {
+				out = append(out, s.UserID)
+			}
+			return fmt.Sprint(out)
+		}
+		clk.Set(time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC))
+		tests := map[string]struct {
+			period, scope, channel string
+			want                   string
+		}{
+			"week_team":    {"", "", "", "[U3 U2]"},
+			"week_channel": {"week", "channel", "C2", "[U3]"},
+			"month_team":   {"month", "team", "", "[U3 U1 U2]"},
+			"all_team":     {"all", "team", "", "[U3 U9 U1 U2]"},
+		}
+		for name, tc := range tests {
+			t.Run(name, func(t *testing.T) {
+				if got := users(board(tc.period, tc.scope, tc.channel, "U1")); got != tc.want {
+					t.Fatalf("top=%s, want %s", got, tc.want)
+				}
+			})
+		}
+		t.Run("TieGoesToWhoReachedItFirst", func(t *testing.T) {
+			// U1 (Nov 10) and U2 (Nov 16) both have 1 point this month.
+			lb := board("month", "team", "", "U2")
+			if lb.Top[1].UserID != "U1" || lb.Top[2].UserID != "U2" {
+				t.Fatalf("top=%s, want U1 before U2", users(lb))
+			}
+			if lb.Me == nil || lb.Me.Rank != 3 {
+				t.Fatalf("Me=%+v, want rank 3", lb.Me)
+			}
+		})
+		t.Run("OwnRankBelowTop", func(t *testing.T) {
+			lb, err := s.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, Period: "all", UserID: "U2", Limit: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lb.Top) != 2 || lb.Me == nil || lb.Me.Rank != 4 {
+				t.Fatalf("top=%s me=%+v, want 2 listed and me at rank 4", users(lb), lb.Me)
+			}
+		})
+		t.Run("NoPointsNoRank", func(t *testing.T) {
+			if lb := board("week", "team", "", "U4"); lb.Me != nil {
+				t.Fatalf("U4 without points has rank %+v", lb.Me)
+			}
+		})
+		t.Run("ErrBadPeriod", func(t *testing.T) {
+			_, err := s.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, Period: "year"})
+			if quiz.ErrorCode(err) != quiz.EInvalid {
+				t.Fatalf("err=%v, want EInvalid", err)
+			}
+		})
+	})
+}
+
+func TestStore_Stats(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, clk := quiztest.NewStore(db)
+		for _, letter := range []string{"B", "A", "B", "B"} {
+			playRound(t, s, clk, "C1", map[string]string{"U1": letter})
+		}
+		st, err := s.Stats(ctx, teamA, "U1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Overall.Total != 4 || st.Overall.Correct != 3 || st.Rounds != 4 {
+			t.Fatalf("Overall=%+v Rounds=%d, want 3/4 in 4 rounds", st.Overall, st.Rounds)
+		}
+		if st.CurrentStreak != 2 || st.BestStreak != 2 {
+			t.Fatalf("streak=%d best=%d, want 2 and 2", st.CurrentStreak, st.BestStreak)
+		}
+		if st.Redo.Total != 1 || st.Redo.Due != 0 {
+			t.Fatalf("Redo=%+v, want 1 queued, 0 due", st.Redo)
+		}
+		if len(st.ByCategory) == 0 || len(st.ByTag) == 0 {
+			t.Fatalf("ByCategory=%v ByTag=%v, want both filled", st.ByCategory, st.ByTag)
+		}
+		if got := st.ByTag[0]; got.Name != "gather" || got.Correct != 3 || got.Total != 4 || got.Percent() != 75 {
+			t.Fatalf("ByTag[0]=%+v, want gather 3/4 (75%%)", got)
+		}
+	})
+}

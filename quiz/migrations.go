@@ -1,0 +1,26 @@
+package quiz
+
+import (
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// migrations lists the schema changes in order. IDs are never renamed.
+//
+// Additive changes use AutoMigrate on the current models, which only creates
+// what is missing: a fresh database gets the whole schema in the first step
+// and the later steps are no-ops there. A change AutoMigrate cannot express
+// (a drop, a rename, a data fix) gets explicit SQL in its own step.
+func migrations() []*gormigrate.Migration {
+	return []*gormigrate.Migration{
+		{
+			ID: "202611240001_init",
+			Migrate: func(tx *gorm.DB) error {
+				return tx.AutoMigrate(&Round{}, &Answer{}, &Attempt{}, &RedoItem{}, &Drill{}, &DrillItem{})
+			},
+			Rollback: func(tx *gorm.DB) error {
+				return tx.Migrator().DropTable(&DrillItem{}, &Drill{}, &RedoItem{}, &Attempt{}, &Answer{}, &Round{})
+			},
+		},
+	}
+}

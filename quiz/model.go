@@ -1,0 +1,122 @@
+package quiz
+
+import "time"
+
+// Round states.
+const (
+	StateOpen      = "open"      // accepting answers until ClosesAt
+	StateRevealing = "revealing" // claimed by one replica for its reveal
+	StateRevealed  = "revealed"
+	StateFailed    = "failed" // could not be posted or revealed; LastError says why
+)
+
+// Platforms a row can belong to.
+const (
+	PlatformSlack   = "slack"
+	PlatformDiscord = "discord"
+	PlatformConsole = "console"
+)
+
+// Round is one question posted in a channel, open until ClosesAt.
+type Round struct {
+	ID         uint64 `gorm:"primaryKey"`
+	Platform   string `gorm:"size:16;not null;index:idx_rounds_channel,priority:1"`
+	Team       string `gorm:"size:64;not null;index:idx_rounds_channel,priority:2"`
+	Channel    string `gorm:"size:64;not null;index:idx_rounds_channel,priority:3"`
+	QuestionID string `gorm:"size:128;not null"`
+	State      string `gorm:"size:16;not null;index:idx_rounds_state_closes,priority:1"`
+	OpenedBy   string `gorm:"size:64"`
+	// OpenKey is platform/team/channel while the round is open and NULL after:
+	// its unique index lets the database keep one open round per channel.
+	OpenKey *string `gorm:"size:200;uniqueIndex:idx_rounds_open_key"`
+	// ScheduleID and LocalDate identify a daily round: one per schedule and
+	// local date, whichever replica fires first.
+	ScheduleID *uint64 `gorm:"uniqueIndex:idx_rounds_schedule_date,priority:1"`
+	LocalDate  *string `gorm:"size:10;uniqueIndex:idx_rounds_schedule_date,priority:2"`
+	CreatedAt  time.Time
+	ClosesAt   time.Time `gorm:"not null;index:idx_rounds_state_closes,priority:2"`
+	ClaimedAt  *time.Time
+	RevealedAt *time.Time
+	MessageRef string `gorm:"size:128"`
+	Attempts   int
+	LastError  string `gorm:"size:500"`
+}
+
+// Answer is one person's answer to a round. The unique (round, user) index
+// makes the first click win.
+type Answer struct {
+	ID         uint64 `gorm:"primaryKey"`
+	RoundID    uint64 `gorm:"not null;uniqueIndex:idx_answers_round_user,priority:1"`
+	UserID     string `gorm:"size:64;not null;uniqueIndex:idx_answers_round_user,priority:2"`
+	Platform   string `gorm:"size:16;not null;index:idx_answers_team_time,priority:1"`
+	Team       string `gorm:"size:64;not null;index:idx_answers_team_time,priority:2"`
+	Channel    string `gorm:"size:64;not null"`
+	UserName   string `gorm:"size:100"`
+	Option     string `gorm:"size:1;not null"`
+	Correct    bool
+	Points     int
+	AnsweredAt time.Time `gorm:"not null;index:idx_answers_team_time,priority:3"`
+}
+
+// Attempt records every answer in every mode (round, drill, redo) for stats.
+type Attempt struct {
+	ID         uint64    `gorm:"primaryKey"`
+	Platform   string    `gorm:"size:16;not null;index:idx_attempts_user,priority:1"`
+	Team       string    `gorm:"size:64;not null;index:idx_attempts_user,priority:2"`
+	UserID     string    `gorm:"size:64;not null;index:idx_attempts_user,priority:3"`
+	QuestionID string    `gorm:"size:128;not null"`
+	Category   string    `gorm:"size:32"`
+	Mode       string    `gorm:"size:8;not null"` // round, drill, redo
+	Option     string    `gorm:"size:1;not null"`
+	Correct    bool      `gorm:"not null"`
+	At         time.Time `gorm:"not null;index:idx_attempts_user,priority:4"`
+}
+
+// RedoItem is a question in one person's redo queue (a Leitner box).
+type RedoItem struct {
+	ID         uint64    `gorm:"primaryKey"`
+	Platform   string    `gorm:"size:16;not null;uniqueIndex:idx_redo_items_user_question,priority:1"`
+	Team       string    `gorm:"size:64;not null;uniqueIndex:idx_redo_items_user_question,priority:2"`
+	UserID     string    `gorm:"size:64;not null;uniqueIndex:idx_redo_items_user_question,priority:3"`
+	QuestionID string    `gorm:"size:128;not null;uniqueIndex:idx_redo_items_user_question,priority:4"`
+	Box        int       `gorm:"not null"`
+	DueAt      time.Time `gorm:"not null;index"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Drill is one personal practice run.
+type Drill struct {
+	ID         uint64 `gorm:"primaryKey"`
+	Platform   string `gorm:"size:16;not null;index:idx_drills_user,priority:1"`
+	Team       string `gorm:"size:64;not null;index:idx_drills_user,priority:2"`
+	UserID     string `gorm:"size:64;not null;index:idx_drills_user,priority:3"`
+	Category   string `gorm:"size:32"`
+	Count      int    `gorm:"not null"`
+	Asked      int    `gorm:"not null"`
+	Correct    int    `gorm:"not null"`
+	Difficulty int    `gorm:"not null"` // target difficulty of the next question
+	State      string `gorm:"size:16;not null"`
+	CreatedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// Drill states.
+const (
+	DrillActive    = "active"
+	DrillDone      = "done"
+	DrillAbandoned = "abandoned"
+)
+
+// DrillItem is one question asked in a drill; Seq is unique per drill so a
+// double click cannot add a second next question.
+type DrillItem struct {
+	ID         uint64 `gorm:"primaryKey"`
+	DrillID    uint64 `gorm:"not null;uniqueIndex:idx_drill_items_seq,priority:1"`
+	Seq        int    `gorm:"not null;uniqueIndex:idx_drill_items_seq,priority:2"`
+	QuestionID string `gorm:"size:128;not null"`
+	Option     string `gorm:"size:1;not null;default:''"`
+	Correct    bool
+	AskedAt    time.Time
+	AnsweredAt *time.Time
+}

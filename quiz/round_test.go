@@ -1,0 +1,111 @@
+package quiz_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+	"gorm.io/gorm"
+)
+
+var teamA = quiz.Tenant{Platform: "slack", Team: "T1"}
+
+func countRows(t *testing.T, db *gorm.DB, model any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Model(model).Count(&n).Error; err != nil {
+		t.Fatalf("count: %v", err)
+	}
+	return n
+}
+
+// openRound opens a round of core-easy-1 (answer B, 1 point).
+func openRound(t *testing.T, s *quiz.Store, channel string, d time.Duration) quiz.Round {
+	t.Helper()
+	r, _, err := s.OpenRound(context.Background(), quiz.OpenInput{Tenant: teamA, Channel: channel, OpenedBy: "U0", Duration: d, QuestionID: "core-easy-1"})
+	if err != nil {
+		t.Fatalf("OpenRound: %v", err)
+	}
+	return r
+}
+
+func TestStore_OpenRound(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, clk := quiztest.NewStore(db)
+
+		t.Run("OK", func(t *testing.T) {
+			r := openRound(t, s, "C-ok", time.Minute)
+			if got, want := r.State, quiz.StateOpen; got != want {
+				t.Fatalf("State=%q, want %q", got, want)
+			}
+			if got, want := r.ClosesAt, clk.Now().Add(time.Minute); !got.Equal(want) {
+				t.Fatalf("ClosesAt=%v, want %v", got, want)
+			}
+			open, err := s.OpenRoundIn(ctx, teamA, "C-ok")
+			if err != nil || open.ID != r.ID {
+				t.Fatalf("OpenRoundIn=%d, %v; want %d", open.ID, err, r.ID)
+			}
+		})
+
+		t.Run("ErrSecondOpenRoundInChannel", func(t *testing.T) {
+			openRound(t, s, "C-two", time.Minute)
+			before := countRows(t, db, &quiz.Round{})
+			_, _, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: "C-two", Duration: time.Minute})
+			if got, want := quiz.ErrorCode(err), quiz.EConflict; got != want {
+				t.Fatalf("code=%q, want %q (err %v)", got, want, err)
+			}
+			if got := countRows(t, db, &quiz.Round{}); got != before {
+				t.Fatalf("rounds=%d, want %d: a refused start wrote a row", got, before)
+			}
+			// Another channel, or the same channel id in another team, is free.
+			openRound(t, s, "C-two-other", time.Minute)
+			if _, _, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: quiz.Tenant{Platform: "slack", Team: "T2"}, Channel: "C-two", Duration: time.Minute}); err != nil {
+				t.Fatalf("other team: %v", err)
+			}
+		})
+
+		t.Run("ErrBadDuration", func(t *testing.T) {
+			before := countRows(t, db, &quiz.Round{})
+			for _, d := range []time.Duration{0, 4 * time.Second, 8 * 24 * time.Hour} {
+				_, _, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: "C-bad", Duration: d})
+				if got, want := quiz.ErrorCode(err), quiz.EInvalid; got != want {
+					t.Fatalf("duration %v: code=%q, want %q", d, got, want)
+				}
+			}
+			if got := countRows(t, db, &quiz.Round{}); got != before {
+				t.Fatalf("rounds=%d, want %d", got, before)
+			}
+		})
+
+		t.Run("FiltersAndNoRepeatsUntilExhausted", func(t *testing.T) {
+			seen := map[string]int{}
+			for i := 0; i < 6; i++ {
+				r, q, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: "C-cycle", Category: "core", Duration: time.Minute})
+				if err != nil {
+					t.Fatalf("round %d: %v", i, err)
+				}
+				if q.Category != "core" {
+					t.Fatalf("category=%q, want core", q.Category)
+				}
+				seen[q.ID]++
+				if err := s.FailRound(ctx, r.ID, "test: free the channel"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, want := len(seen), 6; got != want {
+				t.Fatalf("distinct questions in 6 rounds=%d, want %d (repeats before exhaustion): %v", got, want, seen)
+			}
+			_, q, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: "C-hard", Category: "basics", Difficulty: 3, Duration: time.Minute})
+			if err != nil || q.ID != "basics-hard" {
+				t.Fatalf("basics hard: %v, %v; want basics-hard", q, err)
+			}
+			_, _, err = s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: "C-none", Category: "advanced", Duration: time.Minute})
+			if got, want := quiz.ErrorCode(err), quiz.EInvalid; got != want {
+				t.Fatalf("empty filter: code=%q, want %q", got, want)
+			}
+		})
+	})
+}

@@ -1,0 +1,84 @@
+package quiz
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/questions"
+	"gorm.io/gorm"
+)
+
+// Store runs the quiz on a database. It is safe for concurrent use, and any
+// number of Stores (replicas) may share one PostgreSQL database.
+type Store struct {
+	db   *gorm.DB
+	bank *questions.Bank
+	now  func() time.Time
+	loc  *time.Location
+
+	mu  sync.Mutex
+	rnd *rand.Rand
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the clock; tests inject a fake one.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithLocation sets the time zone that leaderboard weeks and months follow.
+func WithLocation(loc *time.Location) Option { return func(s *Store) { s.loc = loc } }
+
+// WithSeed makes question selection repeatable.
+func WithSeed(seed uint64) Option {
+	return func(s *Store) { s.rnd = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
+}
+
+// NewStore returns a Store over db (already migrated) and bank.
+func NewStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
+	s := &Store{
+		db:   db,
+		bank: bank,
+		now:  time.Now,
+		loc:  time.UTC,
+		rnd:  rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Bank returns the question bank the store draws from.
+func (s *Store) Bank() *questions.Bank { return s.bank }
+
+// DB returns the underlying database handle.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Now returns the current time in UTC, at the microsecond precision both databases keep.
+func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Location returns the default time zone.
+func (s *Store) Location() *time.Location { return s.loc }
+
+func (s *Store) intn(n int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rnd.IntN(n)
+}
+
+// Tenant scopes every row: platform plus team (Slack team id, Discord guild id).
+type Tenant struct {
+	Platform string
+	Team     string
+}
+
+// Question returns the bank question id, or ErrNotFound.
+func (s *Store) Question(id string) (*questions.Question, error) {
+	q, ok := s.bank.Get(id)
+	if !ok {
+		return nil, Errorf(ENotFound, "Question %s is no longer in the bank.", id)
+	}
+	return q, nil
+}
