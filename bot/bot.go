@@ -33,7 +33,8 @@ type Bot struct {
 	mu        sync.RWMutex
 	platforms map[string]Platform
 
-	wake chan struct{}
+	wake         chan struct{}
+	schedChanged chan struct{}
 
 	afterFunc func(time.Duration, func())
 	pending   map[uint64]bool // rounds with a count refresh scheduled
@@ -46,7 +47,8 @@ func New(store *quiz.Store, log *slog.Logger) *Bot {
 	}
 	return &Bot{
 		store: store, log: log.With("component", "bot"), platforms: map[string]Platform{}, wake: make(chan struct{}, 1),
-		afterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, f) }, pending: map[uint64]bool{},
+		schedChanged: make(chan struct{}, 1),
+		afterFunc:    func(d time.Duration, f func()) { time.AfterFunc(d, f) }, pending: map[uint64]bool{},
 	}
 }
 
@@ -172,13 +174,6 @@ func (b *Bot) post(ctx context.Context, p Platform, r quiz.Round, m Message) err
 	b.log.Info("Round posted", "round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel, "question_id", r.QuestionID)
 	b.poke()
 	return nil
-}
-
-func (b *Bot) daily(ctx context.Context, ev Event, c Command) (Reply, error) {
-	if (c.DailyOff || !c.DailyShow) && !ev.CanManage {
-		return Reply{}, quiz.Errorf(quiz.EForbidden, "Only people who can manage this channel may change its daily quiz.")
-	}
-	return Reply{}, quiz.Errorf(quiz.EInvalid, "Daily schedules are not available in this version yet. Start a round now with %s", usages["start"])
 }
 
 // Click handles a button press. The action comes from a Button this bot

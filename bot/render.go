@@ -36,11 +36,11 @@ func buttons(q *questions.Question, action func(letter string) string) []Button 
 // roundMessage is the public question of a round.
 func roundMessage(r quiz.Round, q *questions.Question, answered int) Message {
 	return Message{
-		Title:   questionTitle(q),
-		Text:    q.Prompt,
-		Code:    q.Code,
-		Choices: choices(q),
-		Buttons: buttons(q, func(l string) string { return fmt.Sprintf("r:%d:%s", r.ID, l) }),
+		Title:         questionTitle(q),
+		Text:          q.Prompt,
+		Code:          q.Code,
+		Choices:       choices(q),
+		Buttons:       buttons(q, func(l string) string { return fmt.Sprintf("r:%d:%s", r.ID, l) }),
 		Deadline:      r.ClosesAt,
 		DeadlineLabel: "Revealed",
 		Footer:        fmt.Sprintf("Round %d · %s answered · pick a letter, only your first answer counts", r.ID, people(answered)),

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/quiz"
@@ -35,7 +34,9 @@ func (b *Bot) RevealDue(ctx context.Context) (int, error) {
 			}
 			done++
 		}
-		if len(rounds) < revealBatch {
+		// Loop until nothing is claimable: another replica may have won
+		// part of this batch, which says nothing about what is left.
+		if len(rounds) == 0 {
 			return done, nil
 		}
 	}
@@ -69,12 +70,7 @@ func (b *Bot) reveal(ctx context.Context, r quiz.Round) error {
 }
 
 func (b *Bot) deferReveal(ctx context.Context, r quiz.Round, cause error) {
-	backoff := baseRetry << min(r.Attempts-1, 10)
-	if backoff > maxRetry {
-		backoff = maxRetry
-	}
-	backoff += time.Duration(rand.Int64N(int64(backoff/2) + 1))
-	if err := b.store.DeferReveal(context.WithoutCancel(ctx), r, quiz.DefaultLease, backoff, cause, maxRevealAttempts); err != nil {
+	if err := b.store.DeferReveal(context.WithoutCancel(ctx), r, quiz.DefaultLease, backoff(r.Attempts), cause, maxRevealAttempts); err != nil {
 		b.log.Error("Defer reveal", "round_id", r.ID, "error", err)
 	}
 }

@@ -22,5 +22,14 @@ func migrations() []*gormigrate.Migration {
 				return tx.Migrator().DropTable(&DrillItem{}, &Drill{}, &RedoItem{}, &Attempt{}, &Answer{}, &Round{})
 			},
 		},
+		{
+			ID: "202611240002_schedules",
+			Migrate: func(tx *gorm.DB) error {
+				return tx.AutoMigrate(&Schedule{}, &Round{})
+			},
+			Rollback: func(tx *gorm.DB) error {
+				return tx.Migrator().DropTable(&Schedule{})
+			},
+		},
 	}
 }

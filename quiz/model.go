@@ -4,6 +4,7 @@ import "time"
 
 // Round states.
 const (
+	StatePosting   = "posting"   // opened, its message not yet posted (retried)
 	StateOpen      = "open"      // accepting answers until ClosesAt
 	StateRevealing = "revealing" // claimed by one replica for its reveal
 	StateRevealed  = "revealed"

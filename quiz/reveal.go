@@ -62,11 +62,7 @@ func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 // DeferReveal records a failed reveal attempt and when to try again; after
 // maxAttempts the round is marked failed.
 func (s *Store) DeferReveal(ctx context.Context, r Round, lease time.Duration, retryIn time.Duration, cause error, maxAttempts int) error {
-	msg := cause.Error()
-	if len(msg) > 500 {
-		msg = msg[:500]
-	}
-	upd := map[string]any{"last_error": msg}
+	upd := map[string]any{"last_error": truncate(cause.Error(), 500)}
 	if r.Attempts >= maxAttempts {
 		upd["state"] = StateFailed
 	} else {
@@ -95,7 +91,7 @@ func (s *Store) NextWake(ctx context.Context, lease time.Duration) (time.Time, b
 		return time.Time{}, false, fmt.Errorf("find next deadline: %w", err)
 	}
 	var claimed Round
-	err = db.Where("state = ?", StateRevealing).Order("claimed_at").First(&claimed).Error
+	err = db.Where("state IN ?", []string{StateRevealing, StatePosting}).Order("claimed_at").First(&claimed).Error
 	switch {
 	case err == nil && claimed.ClaimedAt != nil:
 		t := claimed.ClaimedAt.Add(lease)

@@ -29,6 +29,12 @@ type OpenInput struct {
 	// ScheduleID and LocalDate make a daily round unique per schedule and day.
 	ScheduleID *uint64
 	LocalDate  string
+	// ClosesAt, when set, is the deadline instead of now + Duration (a daily
+	// round posted late keeps its schedule's deadline).
+	ClosesAt time.Time
+	// Pending opens the round in StatePosting, claimed by the caller, who
+	// posts it and calls MarkPosted; failed posts are retried (ClaimPosts).
+	Pending bool
 }
 
 func openKey(t Tenant, channel string) string { return t.Platform + "/" + t.Team + "/" + channel }
@@ -38,6 +44,10 @@ func openKey(t Tenant, channel string) string { return t.Platform + "/" + t.Team
 // channel already has an open round, and for daily rounds EConflict when the
 // schedule already has a round on that local date.
 func (s *Store) OpenRound(ctx context.Context, in OpenInput) (Round, *questions.Question, error) {
+	now := s.Now()
+	if !in.ClosesAt.IsZero() {
+		in.Duration = in.ClosesAt.Sub(now)
+	}
 	if in.Duration < MinDuration || in.Duration > MaxDuration {
 		return Round{}, nil, Errorf(EInvalid, "The duration must be between 5s and 7d, for example 10m or 2h.")
 	}
@@ -45,7 +55,6 @@ func (s *Store) OpenRound(ctx context.Context, in OpenInput) (Round, *questions.
 	if err != nil {
 		return Round{}, nil, err
 	}
-	now := s.Now()
 	key := openKey(in.Tenant, in.Channel)
 	r := Round{
 		Platform: in.Platform, Team: in.Team, Channel: in.Channel,
@@ -55,6 +64,9 @@ func (s *Store) OpenRound(ctx context.Context, in OpenInput) (Round, *questions.
 	if in.LocalDate != "" {
 		d := in.LocalDate
 		r.LocalDate = &d
+	}
+	if in.Pending {
+		r.State, r.ClaimedAt = StatePosting, &now
 	}
 	err = s.db.WithContext(ctx).Create(&r).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -128,9 +140,7 @@ func (s *Store) SetMessageRef(ctx context.Context, roundID uint64, ref string) e
 // FailRound marks a round failed (it could not be posted or revealed) and
 // frees its channel.
 func (s *Store) FailRound(ctx context.Context, roundID uint64, reason string) error {
-	if len(reason) > 500 {
-		reason = reason[:500]
-	}
+	reason = truncate(reason, 500)
 	err := s.db.WithContext(ctx).Model(&Round{}).Where("id = ?", roundID).
 		Updates(map[string]any{"state": StateFailed, "open_key": nil, "last_error": reason}).Error
 	if err != nil {

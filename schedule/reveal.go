@@ -47,7 +47,7 @@ func (r *Revealer) Run(ctx context.Context) error {
 	for {
 		// Reveals run to completion even during shutdown, bounded by their own timeout.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		if _, err := r.Bot.RevealDue(rctx); err != nil {
+		if _, err := r.Bot.RunDue(rctx); err != nil {
 			log.Error("Reveal pass failed", "error", err)
 		}
 		cancel()

@@ -26,6 +26,7 @@ func commands() []command {
 		{"play", "play the quiz in this terminal", runPlay},
 		{"questions", "lint | verify | list | show | new: work on the question bank", runQuestions},
 		{"migrate", "apply database migrations and exit", runMigrate},
+		{"rounds", "list open rounds, or failed ones with --failed", runRounds},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -72,3 +72,19 @@ func TestServe_NoPlatform(t *testing.T) {
 		}
 	}
 }
+
+func TestRounds_Failed(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	code, out, errs := runCmd(t, "", "rounds", "--failed", "--db", db)
+	if code != 0 || !strings.Contains(out, "No failed rounds.") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errs)
+	}
+	// A round started in play and left open is listed.
+	if code, _, errs := runCmd(t, "/asyncquiz start 1h\n", "play", "--db", db, "--user", "ada"); code != 0 {
+		t.Fatalf("play: %s", errs)
+	}
+	code, out, _ = runCmd(t, "", "rounds", "--db", db)
+	if code != 0 || !strings.Contains(out, "open") || !strings.Contains(out, "console") {
+		t.Fatalf("rounds: exit %d, out %q", code, out)
+	}
+}

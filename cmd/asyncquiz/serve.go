@@ -143,6 +143,14 @@ func serve(ctx context.Context, a *app, starters []platformStarter) error {
 	rev := &schedule.Revealer{Bot: a.bot, Store: a.store, Log: a.log}
 	wg.Add(1)
 	go func() { defer wg.Done(); rev.Run(runCtx) }()
+	sched := &schedule.Scheduler{Bot: a.bot, Store: a.store, Log: a.log}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := sched.Run(runCtx); err != nil {
+			errc <- err
+		}
+	}()
 	for _, run := range runners {
 		wg.Add(1)
 		go func() {

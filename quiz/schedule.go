@@ -1,0 +1,165 @@
+package quiz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Daily deadline bounds: a daily round must close before the next one.
+const (
+	MinDailyDeadline = 5 * time.Second
+	MaxDailyDeadline = 23 * time.Hour
+)
+
+// Schedule posts a round in a channel at a local time on chosen weekdays.
+// A channel has at most one.
+type Schedule struct {
+	ID       uint64 `gorm:"primaryKey"`
+	Platform string `gorm:"size:16;not null;uniqueIndex:idx_schedules_channel,priority:1"`
+	Team     string `gorm:"size:64;not null;uniqueIndex:idx_schedules_channel,priority:2"`
+	Channel  string `gorm:"size:64;not null;uniqueIndex:idx_schedules_channel,priority:3"`
+	Hour     int    `gorm:"not null"`
+	Minute   int    `gorm:"not null"`
+	TimeZone string `gorm:"size:64;not null"`
+	// DaysMask has bit i set when the schedule runs on time.Weekday(i).
+	DaysMask        int    `gorm:"not null"`
+	DeadlineSeconds int64  `gorm:"not null"`
+	CreatedBy       string `gorm:"size:64"`
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Deadline is how long after the daily time the round is revealed.
+func (s Schedule) Deadline() time.Duration { return time.Duration(s.DeadlineSeconds) * time.Second }
+
+// RunsOn reports whether the schedule runs on weekday w.
+func (s Schedule) RunsOn(w time.Weekday) bool { return s.DaysMask&(1<<uint(w)) != 0 }
+
+// Location returns the schedule's time zone.
+func (s Schedule) Location() (*time.Location, error) { return time.LoadLocation(s.TimeZone) }
+
+// Tenant returns the schedule's tenant.
+func (s Schedule) Tenant() Tenant { return Tenant{Platform: s.Platform, Team: s.Team} }
+
+// ScheduleInput sets a channel's daily schedule.
+type ScheduleInput struct {
+	Tenant
+	Channel   string
+	Hour      int
+	Minute    int
+	TimeZone  string
+	DaysMask  int
+	Deadline  time.Duration
+	CreatedBy string
+}
+
+// SetSchedule creates or replaces the channel's schedule. It returns EInvalid
+// for a bad time, zone, day set or deadline, and writes nothing then.
+func (s *Store) SetSchedule(ctx context.Context, in ScheduleInput) (Schedule, error) {
+	if in.Hour < 0 || in.Hour > 23 || in.Minute < 0 || in.Minute > 59 {
+		return Schedule{}, Errorf(EInvalid, "The time must be HH:MM on a 24-hour clock, for example 09:30.")
+	}
+	if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "" || in.TimeZone == "Local" {
+		return Schedule{}, Errorf(EInvalid, "Unknown time zone %q. Use an IANA name such as Europe/Berlin or UTC.", in.TimeZone)
+	}
+	if in.DaysMask <= 0 || in.DaysMask >= 1<<7 {
+		return Schedule{}, Errorf(EInvalid, "Choose at least one day: everyday, weekdays or a list such as mon,wed,fri.")
+	}
+	if in.Deadline < MinDailyDeadline || in.Deadline > MaxDailyDeadline {
+		return Schedule{}, Errorf(EInvalid, "The deadline must be between 5s and 23h, for example 4h.")
+	}
+	now := s.Now()
+	sch := Schedule{
+		Platform: in.Platform, Team: in.Team, Channel: in.Channel, Hour: in.Hour, Minute: in.Minute,
+		TimeZone: in.TimeZone, DaysMask: in.DaysMask, DeadlineSeconds: int64(in.Deadline / time.Second),
+		CreatedBy: in.CreatedBy, CreatedAt: now, UpdatedAt: now,
+	}
+	db := s.db.WithContext(ctx)
+	err := db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "platform"}, {Name: "team"}, {Name: "channel"}},
+		DoUpdates: clause.AssignmentColumns([]string{"hour", "minute", "time_zone", "days_mask", "deadline_seconds", "created_by", "updated_at"}),
+	}).Create(&sch).Error
+	if err != nil {
+		return Schedule{}, fmt.Errorf("save schedule: %w", err)
+	}
+	// The upsert does not report the id of an updated row on every engine.
+	return s.ScheduleIn(ctx, in.Tenant, in.Channel)
+}
+
+// ScheduleIn returns the channel's schedule, or ENotFound.
+func (s *Store) ScheduleIn(ctx context.Context, t Tenant, channel string) (Schedule, error) {
+	var sch Schedule
+	err := s.db.WithContext(ctx).Where("platform = ? AND team = ? AND channel = ?", t.Platform, t.Team, channel).First(&sch).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Schedule{}, Errorf(ENotFound, "This channel has no daily quiz. Set one with /asyncquiz daily 09:30 Europe/Berlin weekdays 4h.")
+	}
+	if err != nil {
+		return Schedule{}, fmt.Errorf("find schedule: %w", err)
+	}
+	return sch, nil
+}
+
+// ScheduleByID returns a schedule by id, or ENotFound (it was removed).
+func (s *Store) ScheduleByID(ctx context.Context, id uint64) (Schedule, error) {
+	var sch Schedule
+	err := s.db.WithContext(ctx).First(&sch, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Schedule{}, Errorf(ENotFound, "Schedule %d no longer exists.", id)
+	}
+	if err != nil {
+		return Schedule{}, fmt.Errorf("find schedule %d: %w", id, err)
+	}
+	return sch, nil
+}
+
+// RemoveSchedule deletes the channel's schedule; ENotFound when it has none.
+func (s *Store) RemoveSchedule(ctx context.Context, t Tenant, channel string) error {
+	res := s.db.WithContext(ctx).Where("platform = ? AND team = ? AND channel = ?", t.Platform, t.Team, channel).Delete(&Schedule{})
+	if res.Error != nil {
+		return fmt.Errorf("remove schedule: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return Errorf(ENotFound, "This channel has no daily quiz to stop.")
+	}
+	return nil
+}
+
+// Schedules returns every schedule of every tenant, for the scheduler.
+func (s *Store) Schedules(ctx context.Context) ([]Schedule, error) {
+	var out []Schedule
+	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list schedules: %w", err)
+	}
+	return out, nil
+}
+
+// HasDailyRound reports whether the schedule already has its round for the
+// local date.
+func (s *Store) HasDailyRound(ctx context.Context, scheduleID uint64, localDate string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Round{}).Where("schedule_id = ? AND local_date = ?", scheduleID, localDate).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("find daily round: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CloseNow moves the deadline of the channel's open round to now so the
+// next reveal pass reveals it, unless it is the schedule's round for
+// localDate (which a replica may have just opened). It reports whether a
+// round was closed.
+func (s *Store) CloseNow(ctx context.Context, t Tenant, channel string, scheduleID uint64, localDate string) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&Round{}).
+		Where("open_key = ? AND state = ? AND NOT (schedule_id IS NOT NULL AND schedule_id = ? AND local_date = ?)",
+			openKey(t, channel), StateOpen, scheduleID, localDate).
+		Update("closes_at", s.Now())
+	if res.Error != nil {
+		return false, fmt.Errorf("close open round: %w", res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
