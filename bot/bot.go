@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/metrics"
 	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
@@ -59,7 +60,7 @@ func (b *Bot) Store() *quiz.Store { return b.store }
 func (b *Bot) Register(name string, p Platform) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.platforms[name] = p
+	b.platforms[name] = instrumented{name, p}
 }
 
 func (b *Bot) platform(name string) Platform {
@@ -147,6 +148,7 @@ func (b *Bot) start(ctx context.Context, ev Event, c Command) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	metrics.RoundsOpened.WithLabelValues(ev.Platform, "start").Inc()
 	if err := b.post(ctx, p, r, roundMessage(r, q, 0)); err != nil {
 		return Reply{}, quiz.Errorf(quiz.EInternal, "I could not post the question in this channel. Is the bot a member of it? Then try again.")
 	}
@@ -217,6 +219,7 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 	if !res.Recorded {
 		return textReply(fmt.Sprintf("You already answered %s. Your first answer counts.", res.Option)), nil
 	}
+	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "round").Inc()
 	b.scheduleRefresh(res.Round)
 	return Reply{Message: Message{
 		Text:          fmt.Sprintf("Locked in %s.", res.Option),

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/metrics"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/robfig/cron/v3"
 )
@@ -177,6 +178,7 @@ func (b *Bot) OpenDaily(ctx context.Context, sch quiz.Schedule, localDate string
 	if err != nil {
 		return fmt.Errorf("open daily round of schedule %d: %w", sch.ID, err)
 	}
+	metrics.RoundsOpened.WithLabelValues(sch.Platform, "daily").Inc()
 	b.tryPost(ctx, r, roundMessage(r, q, 0))
 	return nil
 }
@@ -200,6 +202,7 @@ func (b *Bot) tryPost(ctx context.Context, r quiz.Round, m Message) {
 		}
 	}
 	b.log.Error("Post round failed", "round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel, "attempt", r.Attempts+1, "error", err)
+	metrics.Retries.WithLabelValues("post").Inc()
 	if derr := b.store.DeferPost(context.WithoutCancel(ctx), r, quiz.DefaultLease, backoff(r.Attempts+1), err, maxPostAttempts); derr != nil {
 		b.log.Error("Defer post", "round_id", r.ID, "error", derr)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/asyncquiz/asyncquiz/metrics"
 	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
 )
@@ -56,6 +57,7 @@ func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string)
 	if err != nil {
 		return Reply{}, err
 	}
+	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "drill").Inc()
 	fb := feedback(step.Question, step.Option, step.Correct)
 	if step.Next != nil {
 		m := drillCard(*step.Next)
@@ -104,6 +106,7 @@ func (b *Bot) answerRedo(ctx context.Context, ev Event, questionID, letter strin
 	if err != nil {
 		return Reply{}, err
 	}
+	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "redo").Inc()
 	fb := feedback(out.Question, out.Option, out.Correct)
 	switch {
 	case out.Graduated:

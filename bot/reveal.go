@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/metrics"
 	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
@@ -64,12 +65,16 @@ func (b *Bot) reveal(ctx context.Context, r quiz.Round) error {
 	if err := b.store.FinishReveal(ctx, r.ID); err != nil {
 		return err
 	}
+	late := b.now().Sub(r.ClosesAt)
+	metrics.RoundsRevealed.WithLabelValues(r.Platform).Inc()
+	metrics.RevealLateness.WithLabelValues(r.Platform).Observe(max(late.Seconds(), 0))
 	b.log.Info("Round revealed", "round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel,
-		"answers", res.Total, "late_seconds", b.now().Sub(r.ClosesAt).Seconds())
+		"answers", res.Total, "late_seconds", late.Seconds())
 	return nil
 }
 
 func (b *Bot) deferReveal(ctx context.Context, r quiz.Round, cause error) {
+	metrics.Retries.WithLabelValues("reveal").Inc()
 	if err := b.store.DeferReveal(context.WithoutCancel(ctx), r, quiz.DefaultLease, backoff(r.Attempts), cause, maxRevealAttempts); err != nil {
 		b.log.Error("Defer reveal", "round_id", r.ID, "error", err)
 	}

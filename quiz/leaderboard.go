@@ -118,3 +118,23 @@ func (s *Store) Leaderboard(ctx context.Context, in LeaderboardInput) (Leaderboa
 	}
 	return lb, nil
 }
+
+// Answers returns every round answer of the tenant, oldest first, for export.
+func (s *Store) Answers(ctx context.Context, t Tenant) ([]Answer, error) {
+	var out []Answer
+	err := s.db.WithContext(ctx).Where("platform = ? AND team = ?", t.Platform, t.Team).Order("answered_at, id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list answers: %w", err)
+	}
+	return out, nil
+}
+
+// TeamPlatforms returns the platforms on which team has rounds.
+func (s *Store) TeamPlatforms(ctx context.Context, team string) ([]string, error) {
+	var out []string
+	err := s.db.WithContext(ctx).Model(&Round{}).Distinct("platform").Where("team = ?", team).Order("platform").Pluck("platform", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("find team: %w", err)
+	}
+	return out, nil
+}

@@ -27,6 +27,8 @@ func commands() []command {
 		{"questions", "lint | verify | list | show | new: work on the question bank", runQuestions},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"rounds", "list open rounds, or failed ones with --failed", runRounds},
+		{"export", "write a team's answers or leaderboard as CSV", runExport},
+		{"healthcheck", "probe a running server's /healthz (for container health checks)", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,5 +88,41 @@ func TestRounds_Failed(t *testing.T) {
 	code, out, _ = runCmd(t, "", "rounds", "--db", db)
 	if code != 0 || !strings.Contains(out, "open") || !strings.Contains(out, "console") {
 		t.Fatalf("rounds: exit %d, out %q", code, out)
+	}
+}
+
+func TestExport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	if code, _, errs := runCmd(t, "/asyncquiz start 1h\nA\n", "play", "--db", db, "--user", "ada"); code != 0 {
+		t.Fatalf("play: %s", errs)
+	}
+	code, out, errs := runCmd(t, "", "export", "--db", db, "--team", "local")
+	if code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "round_id,channel,user_id") || !strings.Contains(lines[1], ",ada,ada,A,") {
+		t.Fatalf("answers CSV:\n%s", out)
+	}
+	if code, _, errs := runCmd(t, "", "export", "--db", db, "--team", "nobody"); code == 0 || !strings.Contains(errs, "no rounds") {
+		t.Fatalf("unknown team: exit %d, %s", code, errs)
+	}
+	if code, _, _ := runCmd(t, "", "export", "--db", db); code == 0 {
+		t.Fatalf("export without --team exited 0")
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	if code, out, errs := runCmd(t, "", "healthcheck", "--url", srv.URL+"/healthz"); code != 0 || !strings.Contains(out, "healthy") {
+		t.Fatalf("healthy server: exit %d %s %s", code, out, errs)
+	}
+	if code, _, _ := runCmd(t, "", "healthcheck", "--url", srv.URL+"/nope"); code == 0 {
+		t.Fatalf("404 counted as healthy")
 	}
 }

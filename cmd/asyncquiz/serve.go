@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/metrics"
 	"github.com/asyncquiz/asyncquiz/schedule"
 )
 
@@ -111,6 +112,7 @@ func serve(ctx context.Context, a *app, starters []platformStarter) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", metrics.Handler())
 
 	var runners []func(context.Context) error
 	for _, start := range starters {
@@ -126,7 +128,7 @@ func serve(ctx context.Context, a *app, starters []platformStarter) error {
 	if err != nil {
 		return fmt.Errorf("ASYNCQUIZ_ADDR: listen on %s: %w", a.cfg.Addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: metrics.Middleware(mux), ReadHeaderTimeout: 10 * time.Second}
 	a.log.Info("Serving", "addr", ln.Addr().String())
 
 	runCtx, stop := context.WithCancel(ctx)

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
+)
+
+func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	cfg := loadConfig(os.LookupEnv)
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	team := fs.String("team", "", "team to export: Slack team id, Discord guild id, or local for play (required)")
+	platform := fs.String("platform", "", "slack, discord or console; needed only when the team id exists on several")
+	kind := fs.String("kind", "answers", "answers (every round answer) or leaderboard (all-time standings)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: asyncquiz export --team T [--kind answers|leaderboard] [--platform P]\n\nWrites CSV to stdout.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *team == "" || (*kind != "answers" && *kind != "leaderboard") {
+		fs.Usage()
+		return errUsage
+	}
+	db, err := quiz.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer quiz.Close(db)
+	store := quiz.NewStore(db, nil)
+	if *platform == "" {
+		ps, err := store.TeamPlatforms(ctx, *team)
+		if err != nil {
+			return err
+		}
+		switch len(ps) {
+		case 0:
+			return fmt.Errorf("team %q has no rounds in %s", *team, cfg.DB)
+		case 1:
+			*platform = ps[0]
+		default:
+			return fmt.Errorf("team %q exists on %s: choose one with --platform", *team, strings.Join(ps, " and "))
+		}
+	}
+	t := quiz.Tenant{Platform: *platform, Team: *team}
+	w := csv.NewWriter(stdout)
+	if *kind == "leaderboard" {
+		lb, err := store.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: t, Period: quiz.PeriodAll, Limit: 1 << 30})
+		if err != nil {
+			return err
+		}
+		w.Write([]string{"rank", "user_id", "user_name", "points", "correct", "answers"})
+		for _, s := range lb.Top {
+			w.Write([]string{strconv.Itoa(s.Rank), s.UserID, s.UserName, strconv.Itoa(s.Points), strconv.Itoa(s.Correct), strconv.Itoa(s.Answers)})
+		}
+	} else {
+		answers, err := store.Answers(ctx, t)
+		if err != nil {
+			return err
+		}
+		w.Write([]string{"round_id", "channel", "user_id", "user_name", "option", "correct", "points", "answered_at"})
+		for _, a := range answers {
+			w.Write([]string{strconv.FormatUint(a.RoundID, 10), a.Channel, a.UserID, a.UserName, a.Option,
+				strconv.FormatBool(a.Correct), strconv.Itoa(a.Points), a.AnsweredAt.UTC().Format(time.RFC3339)})
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// runHealthcheck probes the server's /healthz, for the container HEALTHCHECK
+// (the image has no shell or curl).
+func runHealthcheck(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	cfg := loadConfig(os.LookupEnv)
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "", "URL to probe (default http://127.0.0.1<port of ASYNCQUIZ_ADDR>/healthz)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *url == "" {
+		port := cfg.Addr
+		if i := strings.LastIndex(port, ":"); i >= 0 {
+			port = port[i:]
+		}
+		*url = "http://127.0.0.1" + port + "/healthz"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("unhealthy: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return errors.New("unhealthy: " + resp.Status)
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return nil
+}
