@@ -5,6 +5,9 @@ import "time"
 // Message is a neutral chat message. Adapters render it within their
 // platform's limits; nothing in it is platform markup.
 type Message struct {
+	// Lead comes before everything else: feedback on the previous answer
+	// when a drill or redo card replaces itself with the next question.
+	Lead  []Section
 	Title string
 	Text  string // plain text; `backticks` mark inline code
 	Code  string // a Python program, shown as a code block

@@ -61,7 +61,7 @@ func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string)
 	fb := feedback(step.Question, step.Option, step.Correct)
 	if step.Next != nil {
 		m := drillCard(*step.Next)
-		m.Sections = append([]Section{fb}, m.Sections...)
+		m.Lead = []Section{fb}
 		return Reply{Message: m, Replace: true}, nil
 	}
 	sum := step.Summary
@@ -124,7 +124,7 @@ func (b *Bot) answerRedo(ctx context.Context, ev Event, questionID, letter strin
 		return Reply{Replace: true, Message: Message{Title: "Redo", Sections: []Section{fb, {Heading: "Done for now", Text: quiz.ErrorMessage(err)}}}}, nil
 	}
 	m := redoCard(next)
-	m.Sections = append([]Section{fb}, m.Sections...)
+	m.Lead = []Section{fb}
 	return Reply{Message: m, Replace: true}, nil
 }
 

@@ -154,6 +154,9 @@ func (h *Harness) RunDue() int {
 // Text flattens a message to text for assertions.
 func Text(m bot.Message) string {
 	var sb strings.Builder
+	for _, s := range m.Lead {
+		fmt.Fprintf(&sb, "%s\n%s\n", s.Heading, s.Text)
+	}
 	fmt.Fprintln(&sb, m.Title)
 	fmt.Fprintln(&sb, m.Text)
 	fmt.Fprintln(&sb, m.Code)

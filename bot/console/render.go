@@ -11,6 +11,10 @@ import (
 // Render draws a message as plain terminal text, with times in loc.
 func Render(m bot.Message, loc *time.Location, now time.Time) string {
 	var sb strings.Builder
+	for _, s := range m.Lead {
+		writeSection(&sb, s)
+		sb.WriteString("\n")
+	}
 	if m.Title != "" {
 		fmt.Fprintf(&sb, "=== %s ===\n", m.Title)
 	}
@@ -45,12 +49,7 @@ func Render(m bot.Message, loc *time.Location, now time.Time) string {
 	}
 	for _, s := range m.Sections {
 		sb.WriteString("\n")
-		if s.Heading != "" {
-			sb.WriteString(s.Heading + "\n")
-		}
-		if s.Text != "" {
-			sb.WriteString(s.Text + "\n")
-		}
+		writeSection(&sb, s)
 	}
 	if !m.Deadline.IsZero() {
 		if len(m.Choices) > 0 || len(m.Sections) > 0 {
@@ -92,4 +91,13 @@ func shortDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return d.String()
+}
+
+func writeSection(sb *strings.Builder, s bot.Section) {
+	if s.Heading != "" {
+		sb.WriteString(s.Heading + "\n")
+	}
+	if s.Text != "" {
+		sb.WriteString(s.Text + "\n")
+	}
 }

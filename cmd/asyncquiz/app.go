@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"log/slog"
 
 	"github.com/asyncquiz/asyncquiz/bot"
@@ -32,13 +35,39 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	}
 	db, err := quiz.Open(ctx, cfg.DB)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), redactErr(err, cfg.DB))
 	}
 	store := quiz.NewStore(db, bank, quiz.WithLocation(loc))
 	return &app{cfg: cfg, log: log, bank: bank, db: db, store: store, bot: bot.New(store, log)}, nil
 }
 
 func (a *app) Close() error { return quiz.Close(a.db) }
+
+// redactDSN hides the password of a database URL.
+func redactDSN(dsn string) string {
+	if !quiz.IsPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// redactErr replaces any copy of the DSN's password in err's text: drivers
+// sometimes echo the connection string.
+func redactErr(err error, dsn string) error {
+	u, perr := url.Parse(dsn)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
+}
 
 // ready reports whether the database is reachable and fully migrated.
 func (a *app) ready(ctx context.Context) error {

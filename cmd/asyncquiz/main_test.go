@@ -126,3 +126,42 @@ func TestHealthcheck(t *testing.T) {
 		t.Fatalf("404 counted as healthy")
 	}
 }
+
+// Secrets given in the environment never reach an error message, even when
+// the configuration is refused.
+func TestServe_BadConfigNamesVariableNotSecret(t *testing.T) {
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	t.Setenv("SLACK_SIGNING_SECRET", "")
+	t.Setenv("SLACK_APP_TOKEN", "")
+	t.Setenv("DISCORD_BOT_TOKEN", "")
+	t.Setenv("DISCORD_APP_ID", "")
+	t.Setenv("DISCORD_PUBLIC_KEY", "")
+	tests := map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"bad_tz": {map[string]string{"ASYNCQUIZ_TZ": "Mars/Olympus"}, "ASYNCQUIZ_TZ"},
+		"bad_log_level": {map[string]string{"ASYNCQUIZ_LOG_LEVEL": "loud"}, "ASYNCQUIZ_LOG_LEVEL"},
+		"unreachable_db": {map[string]string{"ASYNCQUIZ_DB": "postgres://quiz:hunter2-db-secret@127.0.0.1:1/quiz?sslmode=disable&connect_timeout=2"}, "ASYNCQUIZ_DB"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			code, out, errs := runCmd(t, "", "play", "--db", filepath.Join(t.TempDir(), "x.db"))
+			if name == "unreachable_db" {
+				code, out, errs = runCmd(t, "", "play")
+			}
+			if code == 0 {
+				t.Fatalf("exit 0 with %v", tc.env)
+			}
+			if !strings.Contains(errs, tc.want) {
+				t.Fatalf("error %q does not name %s", errs, tc.want)
+			}
+			if strings.Contains(errs+out, "hunter2-db-secret") {
+				t.Fatalf("the database password leaked: %s", errs)
+			}
+		})
+	}
+}

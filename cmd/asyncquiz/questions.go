@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/questions"
+)
+
+const questionsUsage = `Usage: asyncquiz questions <lint|verify|list|show|new> [flags]
+
+  lint                       check the bank's format and near-duplicates
+  verify [--python all|LIST] run every question on CPython and check its answer
+  list [--tags]              count questions by category, difficulty, kind (and tag)
+  show ID                    print one question as the terminal shows it
+  new --category C           print a template for a new question`
+
+func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, questionsUsage)
+		return errUsage
+	}
+	cfg := loadConfig(os.LookupEnv)
+	fs := flag.NewFlagSet("questions "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(listFlag{&cfg.Questions}, "questions", "extra question folders, colon-separated (ASYNCQUIZ_QUESTIONS)")
+	switch args[0] {
+	case "lint":
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		return lintQuestions(cfg, stdout, stderr)
+	case "verify":
+		return verifyQuestions(ctx, cfg, fs, args[1:], stdout, stderr)
+	case "list":
+		tags := fs.Bool("tags", false, "also count questions per tag")
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		bank, err := questions.LoadDefault(cfg.Questions...)
+		if err != nil {
+			return bankError(err, stderr)
+		}
+		listQuestions(bank, *tags, stdout)
+		return nil
+	case "show":
+		if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
+			fmt.Fprintln(stderr, "Usage: asyncquiz questions show ID")
+			return errUsage
+		}
+		bank, err := questions.LoadDefault(cfg.Questions...)
+		if err != nil {
+			return bankError(err, stderr)
+		}
+		q, ok := bank.Get(fs.Arg(0))
+		if !ok {
+			return fmt.Errorf("no question %q%s", fs.Arg(0), suggest(bank, fs.Arg(0)))
+		}
+		return showQuestion(stdout, q)
+	case "new":
+		cat := fs.String("category", "core", "category: "+strings.Join(questions.Categories, ", "))
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		if !contains(questions.Categories, *cat) {
+			return fmt.Errorf("--category %q is not one of %s", *cat, strings.Join(questions.Categories, ", "))
+		}
+		_, err := fmt.Fprintf(stdout, questionTemplate, *cat, *cat)
+		return err
+	}
+	fmt.Fprintf(stderr, "asyncquiz questions: unknown subcommand %q\n\n%s\n", args[0], questionsUsage)
+	return errUsage
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// bankError prints every problem of an invalid bank on its own line.
+func bankError(err error, stderr io.Writer) error {
+	fmt.Fprintln(stderr, err)
+	n := strings.Count(err.Error(), "\n") + 1
+	return fmt.Errorf("the question bank has %d problem(s)", n)
+}
+
+func lintQuestions(cfg config, stdout, stderr io.Writer) error {
+	bank, err := questions.LoadDefault(cfg.Questions...)
+	if err != nil {
+		return bankError(err, stderr)
+	}
+	findings := questions.Lint(bank)
+	for _, f := range findings {
+		fmt.Fprintln(stderr, f)
+	}
+	if len(findings) > 0 {
+		return fmt.Errorf("%d lint finding(s)", len(findings))
+	}
+	fmt.Fprintf(stdout, "%d questions, no problems.\n", len(bank.Questions))
+	return nil
+}
+
+func verifyQuestions(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	spec := fs.String("python", "python3", "interpreters: all (every python3.N, N >= 11, on PATH) or a comma-separated list")
+	jobs := fs.Int("jobs", 0, "programs run at once (default: the number of CPUs)")
+	timeout := fs.Duration("timeout", 20*time.Second, "time limit per program")
+	category := fs.String("category", "", "verify only this category")
+	id := fs.String("id", "", "verify only this question")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	bank, err := questions.LoadDefault(cfg.Questions...)
+	if err != nil {
+		return bankError(err, stderr)
+	}
+	var qs []*questions.Question
+	for _, q := range bank.Questions {
+		if (*category == "" || q.Category == *category) && (*id == "" || q.ID == *id) {
+			qs = append(qs, q)
+		}
+	}
+	if len(qs) == 0 {
+		return errors.New("no question matches --category/--id")
+	}
+	pythons, notes, err := questions.FindPythons(ctx, *spec)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(stderr, "note:", n)
+	}
+	if len(pythons) == 0 {
+		return fmt.Errorf("no usable CPython 3.11+ found for --python %s", *spec)
+	}
+	var names []string
+	for _, p := range pythons {
+		names = append(names, p.Version()+" ("+p.Path+")")
+	}
+	fmt.Fprintf(stdout, "Verifying %d questions on CPython %s\n", len(qs), strings.Join(names, ", "))
+	opts := questions.VerifyOptions{Jobs: *jobs, Timeout: *timeout}
+	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+		opts.Progress = func(done, total int) { fmt.Fprintf(stderr, "\r[%d/%d]", done, total) }
+	}
+	start := time.Now()
+	rep := questions.Verify(ctx, qs, pythons, opts)
+	if opts.Progress != nil {
+		fmt.Fprintln(stderr)
+	}
+	if !rep.Isolated {
+		fmt.Fprintln(stderr, "note: network isolation (unshare -n) is unavailable here; programs ran with the host network")
+	}
+	for _, o := range rep.Outcomes {
+		for _, f := range o.Failures {
+			fmt.Fprintln(stdout, "FAIL", f)
+		}
+	}
+	var runs []string
+	for _, p := range pythons {
+		runs = append(runs, fmt.Sprintf("%s: %d", p.Version(), rep.Runs[p.Version()]))
+	}
+	fmt.Fprintf(stdout, "%s (verified runs per version: %s; %s)\n", rep.Summary(), strings.Join(runs, ", "), time.Since(start).Round(time.Second))
+	if _, failed, _ := rep.Counts(); failed > 0 {
+		return fmt.Errorf("%d question(s) failed verification", failed)
+	}
+	return nil
+}
+
+func listQuestions(bank *questions.Bank, tags bool, w io.Writer) {
+	count := func(key func(q *questions.Question) []string) map[string]int {
+		m := map[string]int{}
+		for _, q := range bank.Questions {
+			for _, k := range key(q) {
+				m[k]++
+			}
+		}
+		return m
+	}
+	show := func(title string, m map[string]int, order []string) {
+		fmt.Fprintf(w, "%s:\n", title)
+		if order == nil {
+			for k := range m {
+				order = append(order, k)
+			}
+			sort.Slice(order, func(i, j int) bool {
+				if m[order[i]] != m[order[j]] {
+					return m[order[i]] > m[order[j]]
+				}
+				return order[i] < order[j]
+			})
+		}
+		for _, k := range order {
+			fmt.Fprintf(w, "  %-24s %d\n", k, m[k])
+		}
+	}
+	fmt.Fprintf(w, "%d questions\n", len(bank.Questions))
+	show("By category", count(func(q *questions.Question) []string { return []string{q.Category} }), questions.Categories)
+	show("By difficulty", count(func(q *questions.Question) []string { return []string{questions.DifficultyName(q.Difficulty)} }), []string{"easy", "medium", "hard"})
+	show("By kind", count(func(q *questions.Question) []string { return []string{q.Kind} }), questions.Kinds)
+	code := 0
+	for _, q := range bank.Questions {
+		if q.Kind != "concept" {
+			code++
+		}
+	}
+	if n := len(bank.Questions); n > 0 {
+		fmt.Fprintf(w, "Code questions (output, error, timing): %d (%d%%)\n", code, code*100/n)
+	}
+	if tags {
+		show("By tag", count(func(q *questions.Question) []string { return q.Tags }), nil)
+	}
+}
+
+func suggest(bank *questions.Bank, id string) string {
+	var close []string
+	for _, q := range bank.Questions {
+		if strings.Contains(q.ID, id) || strings.Contains(id, q.ID) {
+			close = append(close, q.ID)
+		}
+	}
+	if len(close) == 0 || len(close) > 5 {
+		return "; see asyncquiz questions list"
+	}
+	return "; did you mean " + strings.Join(close, ", ") + "?"
+}
+
+const questionTemplate = `# A new %s question. Fill it in, then run:
+#   asyncquiz questions lint && asyncquiz questions verify --python all --id YOUR-ID
+- id: %s-describe-the-behaviour   # kebab-case, unique, never renamed
+  category: %[1]s
+  difficulty: 2                    # 1 easy, 2 medium, 3 hard
+  tags: [gather]                   # concepts; see questions/README.md
+  python: "3.11"                   # oldest CPython the behaviour holds for
+  kind: output                     # concept | output | error | timing
+  prompt: What does this program print?
+  code: |
+    import asyncio
+
+    async def main():
+        print("hello")
+
+    asyncio.run(main())
+  options:                         # 2 to 5; every wrong option says why it is wrong
+    - text: "hello"
+    - text: "nothing"
+      why: "asyncio.run runs main to completion, so its print happens."
+  answer: A
+  explanation: "asyncio.run creates a loop, runs main until it returns, and closes the loop."
+`
