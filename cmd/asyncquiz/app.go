@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
-	"log/slog"
 
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/questions"

@@ -140,8 +140,8 @@ func TestServe_BadConfigNamesVariableNotSecret(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"bad_tz": {map[string]string{"ASYNCQUIZ_TZ": "Mars/Olympus"}, "ASYNCQUIZ_TZ"},
-		"bad_log_level": {map[string]string{"ASYNCQUIZ_LOG_LEVEL": "loud"}, "ASYNCQUIZ_LOG_LEVEL"},
+		"bad_tz":         {map[string]string{"ASYNCQUIZ_TZ": "Mars/Olympus"}, "ASYNCQUIZ_TZ"},
+		"bad_log_level":  {map[string]string{"ASYNCQUIZ_LOG_LEVEL": "loud"}, "ASYNCQUIZ_LOG_LEVEL"},
 		"unreachable_db": {map[string]string{"ASYNCQUIZ_DB": "postgres://quiz:hunter2-db-secret@127.0.0.1:1/quiz?sslmode=disable&connect_timeout=2"}, "ASYNCQUIZ_DB"},
 	}
 	for name, tc := range tests {
