@@ -22,6 +22,21 @@ type app struct {
 	db    *gorm.DB
 	store *quiz.Store
 	bot   *bot.Bot
+
+	// waits are run at shutdown, before the database closes, so work
+	// acknowledged to a platform can finish.
+	waits []func(context.Context) error
+}
+
+func (a *app) onClose(wait func(context.Context) error) { a.waits = append(a.waits, wait) }
+
+// drain waits for acknowledged work to finish, within ctx.
+func (a *app) drain(ctx context.Context) {
+	for _, w := range a.waits {
+		if err := w(ctx); err != nil {
+			a.log.Warn("Background work did not finish", "error", err)
+		}
+	}
 }
 
 func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {

@@ -29,6 +29,7 @@ type config struct {
 	DiscordGuild string
 	DiscordGW    bool
 	DiscordAPI   string
+	Admins       []string // ASYNCQUIZ_ADMINS: Slack user ids who may change daily schedules
 }
 
 // secret prints as *** so it can never reach a log or an error message.
@@ -68,6 +69,7 @@ func loadConfig(getenv env) config {
 		DiscordAPI:   get("DISCORD_API_URL", ""),
 	}
 	c.Questions = splitList(get("ASYNCQUIZ_QUESTIONS", ""))
+	c.Admins = adminsFromEnv(getenv)
 	return c
 }
 

@@ -24,6 +24,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the bot for Slack and/or Discord", runServe},
 		{"play", "play the quiz in this terminal", runPlay},
+		{"slack", "manifest: print a Slack app manifest", runSlack},
 		{"questions", "lint | verify | list | show | new: work on the question bank", runQuestions},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"rounds", "list open rounds, or failed ones with --failed", runRounds},

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -161,6 +163,68 @@ func TestServe_BadConfigNamesVariableNotSecret(t *testing.T) {
 			}
 			if strings.Contains(errs+out, "hunter2-db-secret") {
 				t.Fatalf("the database password leaked: %s", errs)
+			}
+		})
+	}
+}
+
+func TestSlackManifest(t *testing.T) {
+	code, out, errs := runCmd(t, "", "slack", "manifest", "--url", "https://quiz.example.com/")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var m struct {
+		Features struct {
+			SlashCommands []struct{ Command, URL string } `yaml:"slash_commands"`
+		}
+		OAuth struct {
+			Scopes struct{ Bot []string }
+		} `yaml:"oauth_config"`
+		Settings struct {
+			Interactivity struct {
+				Enabled bool   `yaml:"is_enabled"`
+				URL     string `yaml:"request_url"`
+			}
+		}
+	}
+	if err := yaml.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("manifest is not YAML: %v\n%s", err, out)
+	}
+	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/asyncquiz" ||
+		m.Features.SlashCommands[0].URL != "https://quiz.example.com/slack/commands" {
+		t.Fatalf("slash command %+v", m.Features.SlashCommands)
+	}
+	if !m.Settings.Interactivity.Enabled || m.Settings.Interactivity.URL != "https://quiz.example.com/slack/interactions" {
+		t.Fatalf("interactivity %+v", m.Settings.Interactivity)
+	}
+	if got := strings.Join(m.OAuth.Scopes.Bot, ","); got != "commands,chat:write,chat:write.public,users:read" {
+		t.Fatalf("scopes %s", got)
+	}
+	if code, _, errs := runCmd(t, "", "slack", "manifest"); code == 0 || !strings.Contains(errs, "--url") {
+		t.Fatalf("manifest without --url: exit %d, %s", code, errs)
+	}
+}
+
+func TestServe_SlackConfigErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"user_token":  {map[string]string{"SLACK_BOT_TOKEN": "xoxp-123", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN must be a bot token"},
+		"no_secret":   {map[string]string{"SLACK_BOT_TOKEN": "xoxb-123"}, "SLACK_SIGNING_SECRET is required"},
+		"half_socket": {map[string]string{"SLACK_BOT_TOKEN": "xoxb-123", "SLACK_APP_TOKEN": "xoxb-nope"}, "SLACK_APP_TOKEN must be an app-level token"},
+		"only_secret": {map[string]string{"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN is required"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY"} {
+				t.Setenv(k, tc.env[k])
+			}
+			code, _, errs := runCmd(t, "", "serve", "--db", filepath.Join(t.TempDir(), "x.db"))
+			if code == 0 || !strings.Contains(errs, tc.want) {
+				t.Fatalf("exit %d, stderr %q, want %q", code, errs, tc.want)
+			}
+			if strings.Contains(errs, "xoxb-123") {
+				t.Fatalf("token in error: %s", errs)
 			}
 		})
 	}

@@ -177,7 +177,7 @@ func serve(ctx context.Context, a *app, starters []platformStarter) error {
 		a.log.Warn("HTTP shutdown incomplete", "error", err)
 	}
 	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	go func() { wg.Wait(); a.drain(shutCtx); close(done) }()
 	select {
 	case <-done:
 	case <-shutCtx.Done():

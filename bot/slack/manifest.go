@@ -1,0 +1,45 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Scopes are the bot token scopes the adapter uses: the slash command,
+// posting and updating rounds (also in public channels the bot has not
+// joined), and users.info to recognise workspace admins for `daily`.
+var Scopes = []string{"commands", "chat:write", "chat:write.public", "users:read"}
+
+// Manifest returns a Slack app manifest (YAML) for an app served at baseURL,
+// or for Socket Mode when socketMode is set (no request URLs needed).
+func Manifest(baseURL string, socketMode bool) string {
+	base := strings.TrimRight(baseURL, "/")
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `display_information:
+  name: asyncquiz
+  description: A daily Python asyncio quiz, every answer proven by CPython.
+  background_color: "#2b4a6f"
+features:
+  bot_user:
+    display_name: asyncquiz
+    always_online: true
+  slash_commands:
+    - command: /asyncquiz
+      description: Start a round, drill, redo, see the leaderboard
+      usage_hint: "start 10m | daily 09:30 Europe/Berlin weekdays | drill 5 | redo | leaderboard | stats | help"
+      should_escape: false
+`)
+	if !socketMode {
+		fmt.Fprintf(&sb, "      url: %s/slack/commands\n", base)
+	}
+	fmt.Fprintf(&sb, "oauth_config:\n  scopes:\n    bot:\n")
+	for _, s := range Scopes {
+		fmt.Fprintf(&sb, "      - %s\n", s)
+	}
+	fmt.Fprintf(&sb, "settings:\n  interactivity:\n    is_enabled: true\n")
+	if !socketMode {
+		fmt.Fprintf(&sb, "    request_url: %s/slack/interactions\n", base)
+	}
+	fmt.Fprintf(&sb, "  org_deploy_enabled: false\n  socket_mode_enabled: %v\n  token_rotation_enabled: false\n", socketMode)
+	return sb.String()
+}

@@ -1,0 +1,138 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	slackgo "github.com/slack-go/slack"
+)
+
+// Block Kit limits (PLATFORMS.md section 5).
+const (
+	maxBlocks      = 50
+	maxSectionText = 3000
+	maxHeaderText  = 150
+	maxButtonText  = 75
+	maxActionValue = 2000
+)
+
+// escape makes text safe for mrkdwn: &, < and > are control characters.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// truncate shortens s to at most n runes, marking the cut with an ellipsis.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// codeBlock fences code, truncating the code (not the fences) to fit.
+func codeBlock(code string, limit int) string {
+	code = strings.ReplaceAll(strings.TrimRight(code, "\n"), "```", "` ` `")
+	return "```" + truncate(escape(code), limit-6) + "```"
+}
+
+func mrkdwn(text string) *slackgo.TextBlockObject {
+	return slackgo.NewTextBlockObject(slackgo.MarkdownType, truncate(text, maxSectionText), false, false)
+}
+
+// slackDate renders t so that every reader sees it in their own time zone.
+func slackDate(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.UTC().Format("Jan 2 15:04 UTC"))
+}
+
+func sectionText(s bot.Section) string {
+	text := escape(s.Text)
+	if s.Heading != "" {
+		text = "*" + escape(s.Heading) + "*\n" + text
+	}
+	return text
+}
+
+// Blocks renders a neutral message as Block Kit within Slack's limits. A
+// message without buttons has no actions block, which is how a reveal
+// removes them.
+func Blocks(m bot.Message) []slackgo.Block {
+	var blocks []slackgo.Block
+	for _, s := range m.Lead {
+		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(sectionText(s)), nil, nil))
+	}
+	if m.Title != "" {
+		blocks = append(blocks, slackgo.NewHeaderBlock(slackgo.NewTextBlockObject(slackgo.PlainTextType, truncate(m.Title, maxHeaderText), true, false)))
+	}
+	if m.Text != "" {
+		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(escape(m.Text)), nil, nil))
+	}
+	if m.Code != "" {
+		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(codeBlock(m.Code, maxSectionText)), nil, nil))
+	}
+	for _, c := range m.Choices {
+		mark := ""
+		switch c.Mark {
+		case bot.MarkRight:
+			mark = "✅ "
+		case bot.MarkWrong:
+			mark = "❌ "
+		}
+		text := escape(c.Text)
+		if c.Verbatim {
+			text = "\n" + codeBlock(c.Text, 1000)
+		}
+		line := fmt.Sprintf("%s*%s.* %s", mark, c.Letter, text)
+		if c.Note != "" {
+			line += "\n_" + escape(c.Note) + "_"
+		}
+		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(line), nil, nil))
+	}
+	for _, s := range m.Sections {
+		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(sectionText(s)), nil, nil))
+	}
+	var ctx []slackgo.MixedElement
+	if !m.Deadline.IsZero() {
+		label := m.DeadlineLabel
+		if label == "" {
+			label = "Closes"
+		}
+		ctx = append(ctx, mrkdwn(escape(label)+" "+slackDate(m.Deadline)))
+	}
+	if m.Footer != "" {
+		ctx = append(ctx, mrkdwn(escape(m.Footer)))
+	}
+	if len(ctx) > 0 {
+		blocks = append(blocks, slackgo.NewContextBlock("", ctx...))
+	}
+	if len(m.Buttons) > 0 {
+		var els []slackgo.BlockElement
+		for i, b := range m.Buttons {
+			btn := slackgo.NewButtonBlockElement(fmt.Sprintf("answer:%d", i), truncate(b.Action, maxActionValue),
+				slackgo.NewTextBlockObject(slackgo.PlainTextType, truncate(b.Label, maxButtonText), false, false))
+			els = append(els, btn)
+		}
+		blocks = append(blocks, slackgo.NewActionBlock("answers", els...))
+	}
+	if len(blocks) > maxBlocks {
+		blocks = blocks[:maxBlocks]
+	}
+	return blocks
+}
+
+// Fallback is the plain text Slack shows in notifications.
+func Fallback(m bot.Message) string {
+	for _, s := range []string{m.Title, m.Text} {
+		if s != "" {
+			return truncate(s, 300)
+		}
+	}
+	for _, s := range append(m.Lead, m.Sections...) {
+		if s.Heading != "" || s.Text != "" {
+			return truncate(strings.TrimSpace(s.Heading+" "+s.Text), 300)
+		}
+	}
+	return "asyncquiz"
+}
