@@ -36,8 +36,8 @@ func TestAdapter_SocketModeDispatch(t *testing.T) {
 
 	cb := slackgo.InteractionCallback{
 		Type: slackgo.InteractionTypeBlockActions, Team: slackgo.Team{ID: "T1"}, User: slackgo.User{ID: "U2", Name: "bo"},
-		Channel:     slackgo.Channel{GroupConversation: slackgo.GroupConversation{Conversation: slackgo.Conversation{ID: "C1"}}},
-		ResponseURL: h.fake.srv.URL + "/response/s2",
+		Channel:        slackgo.Channel{GroupConversation: slackgo.GroupConversation{Conversation: slackgo.Conversation{ID: "C1"}}},
+		ResponseURL:    h.fake.srv.URL + "/response/s2",
 		ActionCallback: slackgo.ActionCallbacks{BlockActions: []*slackgo.BlockAction{{ActionID: "answer:1", BlockID: "answers", Value: btn["B"]}}},
 	}
 	h.a.dispatch(ack, socketmode.Event{Type: socketmode.EventTypeInteractive, Request: &socketmode.Request{EnvelopeID: "env-2"}, Data: cb})
