@@ -25,6 +25,7 @@ func commands() []command {
 		{"serve", "run the bot for Slack and/or Discord", runServe},
 		{"play", "play the quiz in this terminal", runPlay},
 		{"slack", "manifest: print a Slack app manifest", runSlack},
+		{"discord", "register: register the slash command and print the invite URL", runDiscord},
 		{"questions", "lint | verify | list | show | new: work on the question bank", runQuestions},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"rounds", "list open rounds, or failed ones with --failed", runRounds},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -227,5 +228,51 @@ func TestServe_SlackConfigErrors(t *testing.T) {
 				t.Fatalf("token in error: %s", errs)
 			}
 		})
+	}
+}
+
+func TestServe_DiscordConfigErrors(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"no_token":   {map[string]string{"DISCORD_APP_ID": "123456", "DISCORD_PUBLIC_KEY": key}, "DISCORD_BOT_TOKEN is required"},
+		"bad_app_id": {map[string]string{"DISCORD_BOT_TOKEN": "tok-secret", "DISCORD_APP_ID": "my-app", "DISCORD_PUBLIC_KEY": key}, "DISCORD_APP_ID must be"},
+		"bad_key":    {map[string]string{"DISCORD_BOT_TOKEN": "tok-secret", "DISCORD_APP_ID": "123456", "DISCORD_PUBLIC_KEY": "abc"}, "DISCORD_PUBLIC_KEY must be"},
+		"no_key":     {map[string]string{"DISCORD_BOT_TOKEN": "tok-secret", "DISCORD_APP_ID": "123456"}, "DISCORD_PUBLIC_KEY must be"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GATEWAY", "DISCORD_GUILD_ID"} {
+				t.Setenv(k, tc.env[k])
+			}
+			code, _, errs := runCmd(t, "", "serve", "--db", filepath.Join(t.TempDir(), "x.db"))
+			if code == 0 || !strings.Contains(errs, tc.want) || strings.Contains(errs, "tok-secret") {
+				t.Fatalf("exit %d, stderr %q, want %q and no token", code, errs, tc.want)
+			}
+		})
+	}
+}
+
+func TestDiscordRegister(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Method+" "+r.URL.Path)
+		io.WriteString(w, "[]")
+	}))
+	defer srv.Close()
+	t.Setenv("DISCORD_BOT_TOKEN", "tok")
+	t.Setenv("DISCORD_APP_ID", "123456")
+	t.Setenv("DISCORD_GUILD_ID", "")
+	t.Setenv("DISCORD_API_URL", srv.URL+"/api/v10")
+	code, out, errs := runCmd(t, "", "discord", "register", "--guild", "777777")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if len(got) != 1 || got[0] != "PUT /api/v10/applications/123456/guilds/777777/commands" {
+		t.Fatalf("requests %v", got)
+	}
+	if !strings.Contains(out, "https://discord.com/oauth2/authorize?client_id=123456") {
+		t.Fatalf("no invite URL in %q", out)
 	}
 }

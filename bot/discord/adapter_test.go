@@ -1,0 +1,220 @@
+package discord
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/bwmarrin/discordgo"
+)
+
+var _ bot.Platform = (*Adapter)(nil)
+
+func wantContains(t *testing.T, what, got string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if !strings.Contains(got, s) {
+			t.Fatalf("%s lacks %q:\n%s", what, s, got)
+		}
+	}
+}
+
+// A whole round over the HTTP endpoint: start, clicks (one double), the
+// reveal edits the channel message, then the leaderboard.
+func TestAdapter_RoundEndToEnd(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, "start reply", h.command("U1", 0, "start", map[string]any{"duration": "5s", "category": "core"}).Raw, "Round 1 started")
+	posts := h.fake.Calls("POST", "/channels/C1/messages")
+	if len(posts) != 1 {
+		t.Fatalf("channel messages=%d, want 1", len(posts))
+	}
+	post := posts[0].Body
+	wantContains(t, "round message", posts[0].Raw, `"allowed_mentions":{"parse":[]`, `\u003ct:`)
+	ids := customIDs(t, post)
+	if len(ids) != 4 {
+		t.Fatalf("buttons=%v, want A-D", ids)
+	}
+	for user, letter := range map[string]string{"U1": "B", "U2": "B", "U3": "A", "U4": "C"} {
+		resp := h.click(user, ids[letter], false)
+		if resp["type"] != float64(4) || resp["data"].(map[string]any)["flags"] != float64(64) {
+			t.Fatalf("click response %v, want an ephemeral message", resp)
+		}
+		wantContains(t, user+" click", raw(resp), "Locked in "+letter)
+	}
+	wantContains(t, "double click", raw(h.click("U1", ids["D"], false)), "You already answered B")
+
+	h.clock.Add(5 * time.Second)
+	wantContains(t, "late click", raw(h.click("U5", ids["B"], false)), "This round is closed")
+	if n, err := h.bot.RevealDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("RevealDue=%d, %v", n, err)
+	}
+	edit := h.fake.wait(t, "PATCH", "/channels/C1/messages/m")
+	if comps, ok := edit.Body["components"].([]any); !ok || len(comps) != 0 {
+		t.Fatalf("reveal components=%v, want an empty list", edit.Body["components"])
+	}
+	wantContains(t, "reveal", edit.Raw, "Answer: B", "because one", "2 of 4 got it right", "name-U1")
+
+	wantContains(t, "leaderboard", h.command("U9", 0, "leaderboard", map[string]any{"period": "all"}).Raw, "1. name-U1", "2. name-U2")
+}
+
+func TestAdapter_DrillAndRedoUpdateTheirCard(t *testing.T) {
+	h := newHarness(t)
+	card := h.command("U1", 0, "drill", map[string]any{"count": 2})
+	ids := customIDs(t, card.Body)
+	resp := h.click("U1", ids["A"], true)
+	if resp["type"] != float64(7) {
+		t.Fatalf("drill step response type %v, want 7 (update message)", resp["type"])
+	}
+	wantContains(t, "drill step", raw(resp), "A is wrong", "Drill 2/2")
+	next := customIDs(t, resp["data"].(map[string]any))
+	resp = h.click("U1", next["B"], true)
+	wantContains(t, "drill end", raw(resp), "You got 1 of 2 right")
+
+	wantContains(t, "redo not due", h.command("U1", 0, "redo", nil).Raw, "Nothing to redo right now")
+	h.clock.Add(72 * time.Hour)
+	redo := h.command("U1", 0, "redo", nil)
+	resp = h.click("U1", customIDs(t, redo.Body)["B"], true)
+	if resp["type"] != float64(7) {
+		t.Fatalf("redo response type %v, want 7", resp["type"])
+	}
+	wantContains(t, "redo", raw(resp), "comes back in 7 days")
+}
+
+func TestAdapter_DailyNeedsManageChannels(t *testing.T) {
+	h := newHarness(t)
+	opts := map[string]any{"time": "09:30", "timezone": "Europe/Berlin", "days": "weekdays"}
+	wantContains(t, "member", h.command("U1", 0, "daily", opts).Raw, "Only people who can manage")
+	wantContains(t, "manager", h.command("U2", discordgo.PermissionManageChannels, "daily", opts).Raw, "Daily quiz set")
+	wantContains(t, "off", h.command("U2", discordgo.PermissionManageChannels, "daily", map[string]any{"off": true}).Raw, "is off")
+}
+
+func TestAdapter_StaleChoiceValidated(t *testing.T) {
+	h := newHarness(t)
+	// An old registration or an API client may send a value outside the choices.
+	wantContains(t, "bad period", h.command("U1", 0, "leaderboard", map[string]any{"period": "decade"}).Raw, "Period", "week, month or all")
+	wantContains(t, "bad duration", h.command("U1", 0, "start", map[string]any{"duration": "1s"}).Raw, "between 5s and 7d")
+	if n := len(h.fake.Calls("POST", "/channels/")); n != 0 {
+		t.Fatalf("bad input posted %d messages", n)
+	}
+}
+
+func TestAdapter_ForeignGuildClick(t *testing.T) {
+	h := newHarness(t)
+	h.command("U1", 0, "start", map[string]any{"duration": "1m"})
+	ids := customIDs(t, h.fake.Calls("POST", "/channels/C1/messages")[0].Body)
+	w := h.post(h.clickJSON("G-OTHER", "U7", ids["B"], false), nil)
+	wantContains(t, "foreign click", w.Body.String(), "not known here")
+}
+
+// Gateway mode: the same interactions, with responses over the REST callback.
+func TestAdapter_Gateway(t *testing.T) {
+	h := newHarness(t)
+	var i discordgo.Interaction
+	if err := i.UnmarshalJSON([]byte(h.commandJSON("U1", 0, "start", map[string]any{"duration": "30s"}))); err != nil {
+		t.Fatal(err)
+	}
+	h.a.HandleGateway(&discordgo.InteractionCreate{Interaction: &i})
+	cb := h.fake.wait(t, "POST", "/interactions/")
+	if cb.Body["type"] != float64(5) {
+		t.Fatalf("gateway callback %s, want a deferred response", cb.Raw)
+	}
+	wantContains(t, "gateway start", h.fake.wait(t, "PATCH", "/webhooks/").Raw, "Round 1 started")
+	ids := customIDs(t, h.fake.Calls("POST", "/channels/C1/messages")[0].Body)
+
+	var click discordgo.Interaction
+	click.UnmarshalJSON([]byte(h.clickJSON("G1", "U2", ids["B"], false)))
+	h.a.HandleGateway(&discordgo.InteractionCreate{Interaction: &click})
+	wantContains(t, "gateway click", h.fake.wait(t, "POST", "/interactions/").Raw, "Locked in B", `"flags":64`)
+}
+
+func TestAdapter_RegisterCommands(t *testing.T) {
+	h := newHarness(t)
+	if err := h.a.RegisterCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c := h.fake.Calls("PUT", "/applications/123456/guilds/999999/commands")
+	if len(c) != 1 {
+		t.Fatalf("registrations=%d, want 1 guild bulk overwrite", len(c))
+	}
+	wantContains(t, "commands", c[0].Raw, `"name":"asyncquiz"`, `"name":"start"`, `"name":"duration"`, `"name":"daily"`,
+		`"name":"timezone"`, `"name":"leaderboard"`, `"name":"period"`, `"name":"scope"`, `"name":"drill"`, `"name":"count"`, `"name":"redo"`, `"name":"stats"`)
+	if got := InviteURL("123456"); !strings.Contains(got, "client_id=123456") || !strings.Contains(got, "applications.commands") {
+		t.Fatalf("InviteURL=%s", got)
+	}
+}
+
+func TestAdapter_RateLimitedPostIsRetried(t *testing.T) {
+	h := newHarness(t)
+	h.fake.rateLimit = 1
+	ref, err := h.a.Post(context.Background(), "C1", bot.Message{Text: "hi"})
+	if err != nil || ref == "" {
+		t.Fatalf("Post after a 429: %q, %v", ref, err)
+	}
+}
+
+// Requests not signed by the application's key, stale, malformed or of an
+// unknown type are refused, and nothing is written.
+func TestAdapter_RefusesBadRequests(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       func(h *harness) string
+		mutate     func(h *harness, body string) func(*http.Request)
+		wantStatus int
+	}{
+		{"bad signature", func(h *harness) string { return h.commandJSON("U1", 0, "start", nil) },
+			func(h *harness, b string) func(*http.Request) {
+				return func(r *http.Request) { r.Header.Set("X-Signature-Ed25519", strings.Repeat("00", 64)) }
+			}, 401},
+		{"other key", func(h *harness) string { return h.commandJSON("U1", 0, "start", nil) },
+			func(h *harness, b string) func(*http.Request) {
+				_, other, _ := ed25519GenerateKey()
+				return func(r *http.Request) { sign(r, other, b, time.Now()) }
+			}, 401},
+		{"missing headers", func(h *harness) string { return h.commandJSON("U1", 0, "start", nil) },
+			func(h *harness, b string) func(*http.Request) {
+				return func(r *http.Request) { r.Header.Del("X-Signature-Ed25519"); r.Header.Del("X-Signature-Timestamp") }
+			}, 401},
+		{"stale timestamp", func(h *harness) string { return h.commandJSON("U1", 0, "start", nil) },
+			func(h *harness, b string) func(*http.Request) {
+				return func(r *http.Request) { sign(r, h.priv, b, time.Now().Add(-6*time.Minute)) }
+			}, 401},
+		{"future timestamp", func(h *harness) string { return h.commandJSON("U1", 0, "start", nil) },
+			func(h *harness, b string) func(*http.Request) {
+				return func(r *http.Request) { sign(r, h.priv, b, time.Now().Add(6*time.Minute)) }
+			}, 401},
+		{"malformed body", func(h *harness) string { return `{"type": "not a number"` }, nil, 400},
+		{"unknown type", func(h *harness) string { return `{"id":"x","type":99,"token":"t"}` }, nil, 400},
+		{"oversize body", func(h *harness) string { return `{"pad":"` + strings.Repeat("a", 70<<10) + `"}` }, nil, 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			body := tc.body(h)
+			var mutate func(*http.Request)
+			if tc.mutate != nil {
+				mutate = tc.mutate(h, body)
+			}
+			w := h.post(body, mutate)
+			if w.Code != tc.wantStatus {
+				t.Fatalf("status %d, want %d (%s)", w.Code, tc.wantStatus, w.Body)
+			}
+			h.a.Wait(t.Context())
+			var n int64
+			h.store.DB().Table("rounds").Count(&n)
+			if n != 0 || len(h.fake.Calls("POST", "/")) != 0 || len(h.fake.Calls("PATCH", "/")) != 0 {
+				t.Fatalf("refused request had effects: %d rounds, %d calls", n, len(h.fake.calls))
+			}
+		})
+	}
+}
+
+func TestAdapter_Ping(t *testing.T) {
+	h := newHarness(t)
+	w := h.post(`{"id":"p","application_id":"123456","type":1,"token":"t","version":1}`, nil)
+	if w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"type":1}` || w.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("PING: %d %q %q", w.Code, w.Body, w.Header().Get("Content-Type"))
+	}
+}

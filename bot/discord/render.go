@@ -1,0 +1,146 @@
+package discord
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/bwmarrin/discordgo"
+)
+
+// Discord message limits (PLATFORMS.md section 5).
+const (
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFields      = 25
+	maxFieldName   = 256
+	maxFieldValue  = 1024
+	maxFooter      = 2048
+	maxEmbedTotal  = 6000
+	maxContent     = 2000
+	maxButtonLabel = 80
+	maxCustomID    = 100
+	buttonsPerRow  = 5
+)
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// noMentions keeps question and user text from pinging anyone.
+var noMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+
+// escape neutralises markdown that could break the layout.
+func escape(s string) string {
+	return strings.NewReplacer("`", "ˋ", "@everyone", "@\u200beveryone", "@here", "@\u200bhere").Replace(s)
+}
+
+func codeBlock(lang, code string, limit int) string {
+	code = strings.ReplaceAll(strings.TrimRight(code, "\n"), "```", "ˋˋˋ")
+	return "```" + lang + "\n" + truncate(code, limit-len(lang)-8) + "\n```"
+}
+
+func sectionValue(s bot.Section) (string, string) {
+	name := s.Heading
+	if name == "" {
+		name = "\u200b"
+	}
+	value := s.Text
+	if value == "" {
+		value = "\u200b"
+	}
+	return truncate(escape(name), maxFieldName), truncate(escape(value), maxFieldValue)
+}
+
+// Embed renders a neutral message as one embed within Discord's limits.
+func Embed(m bot.Message) *discordgo.MessageEmbed {
+	e := &discordgo.MessageEmbed{Title: truncate(m.Title, maxTitle), Color: 0x2b4a6f}
+	var desc strings.Builder
+	for _, s := range m.Lead {
+		fmt.Fprintf(&desc, "**%s**\n%s\n\n", escape(s.Heading), escape(s.Text))
+	}
+	if m.Text != "" {
+		desc.WriteString(escape(m.Text) + "\n")
+	}
+	if m.Code != "" {
+		desc.WriteString(codeBlock("py", m.Code, 1800) + "\n")
+	}
+	for _, c := range m.Choices {
+		mark := ""
+		switch c.Mark {
+		case bot.MarkRight:
+			mark = "✅ "
+		case bot.MarkWrong:
+			mark = "❌ "
+		}
+		text := escape(c.Text)
+		if c.Verbatim {
+			text = "\n" + codeBlock("", c.Text, 400)
+		}
+		fmt.Fprintf(&desc, "%s**%s.** %s\n", mark, c.Letter, text)
+		if c.Note != "" {
+			fmt.Fprintf(&desc, "*%s*\n", escape(truncate(c.Note, 400)))
+		}
+	}
+	if !m.Deadline.IsZero() {
+		label := m.DeadlineLabel
+		if label == "" {
+			label = "Closes"
+		}
+		fmt.Fprintf(&desc, "\n%s <t:%d:R> (<t:%d:t>)", escape(label), m.Deadline.Unix(), m.Deadline.Unix())
+	}
+	e.Description = truncate(desc.String(), maxDescription)
+	for _, s := range m.Sections {
+		if len(e.Fields) == maxFields {
+			break
+		}
+		name, value := sectionValue(s)
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value})
+	}
+	if m.Footer != "" {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(m.Footer, maxFooter)}
+	}
+	fitTotal(e)
+	return e
+}
+
+// fitTotal trims the description until the embed is within the total limit.
+func fitTotal(e *discordgo.MessageEmbed) {
+	total := func() int {
+		n := len([]rune(e.Title)) + len([]rune(e.Description))
+		for _, f := range e.Fields {
+			n += len([]rune(f.Name)) + len([]rune(f.Value))
+		}
+		if e.Footer != nil {
+			n += len([]rune(e.Footer.Text))
+		}
+		return n
+	}
+	if over := total() - maxEmbedTotal; over > 0 {
+		e.Description = truncate(e.Description, len([]rune(e.Description))-over)
+	}
+}
+
+// Components renders the buttons as action rows of at most five; a message
+// without buttons gets an empty list, which removes old buttons on edit.
+func Components(m bot.Message) []discordgo.MessageComponent {
+	out := []discordgo.MessageComponent{}
+	var row discordgo.ActionsRow
+	for _, b := range m.Buttons {
+		row.Components = append(row.Components, discordgo.Button{
+			Label: truncate(b.Label, maxButtonLabel), Style: discordgo.SecondaryButton, CustomID: truncate(b.Action, maxCustomID),
+		})
+		if len(row.Components) == buttonsPerRow {
+			out = append(out, row)
+			row = discordgo.ActionsRow{}
+		}
+	}
+	if len(row.Components) > 0 {
+		out = append(out, row)
+	}
+	return out
+}
