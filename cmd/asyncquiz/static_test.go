@@ -1,11 +1,14 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // The release binary is static (CGO_ENABLED=0) and carries its own time
@@ -37,5 +40,30 @@ func TestStaticBinary_EmbeddedTimeZones(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "Europe/Berlin") || !strings.Contains(string(out), "CET") {
 		t.Fatalf("time zones did not resolve without host tzdata:\n%s", out)
+	}
+
+	// serve starts too, with a non-UTC default zone and no platform reachable.
+	addr := freeAddr(t)
+	srv := exec.Command("unshare", "-m", "sh", "-c", `mount --bind "$1" /usr/share/zoneinfo && exec "$2" serve`, "sh", empty, bin)
+	srv.Env = append(os.Environ(), "ASYNCQUIZ_ADDR="+addr, "ASYNCQUIZ_DB="+filepath.Join(dir, "s.db"), "ASYNCQUIZ_TZ=America/New_York",
+		"SLACK_BOT_TOKEN=xoxb-offline", "SLACK_SIGNING_SECRET=s", "SLACK_APP_TOKEN=", "SLACK_API_URL=http://127.0.0.1:9/api/",
+		"DISCORD_BOT_TOKEN=", "DISCORD_APP_ID=", "DISCORD_PUBLIC_KEY=")
+	var logs lockedBuffer
+	srv.Stderr = &logs
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Process.Kill()
+	waitFor(t, "serve without host tzdata", 20*time.Second, nil, func() bool {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	srv.Process.Signal(syscall.SIGTERM)
+	if err := srv.Wait(); err != nil {
+		t.Fatalf("serve exited with %v:\n%s", err, logs.String())
 	}
 }
