@@ -20,6 +20,8 @@ const questionsUsage = `Usage: asyncquiz questions <lint|verify|list|show|new> [
   verify [--python all|LIST] run every question on CPython and check its answer
   list [--tags]              count questions by category, difficulty, kind (and tag)
   show ID                    print one question as the terminal shows it
+  preview ID [--platform slack|discord] [--reveal]
+                             draw a question's round (or reveal) message as an SVG
   new --category C           print a template for a new question`
 
 func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -64,6 +66,25 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 			return fmt.Errorf("no question %q%s", fs.Arg(0), suggest(bank, fs.Arg(0)))
 		}
 		return showQuestion(stdout, q)
+	case "preview":
+		platform := fs.String("platform", "slack", "slack or discord")
+		reveal := fs.Bool("reveal", false, "draw the reveal (with a sample result) instead of the round")
+		if err := fs.Parse(idLast(args[1:])); err != nil || fs.NArg() != 1 || (*platform != "slack" && *platform != "discord") {
+			fmt.Fprintln(stderr, "Usage: asyncquiz questions preview ID [--platform slack|discord] [--reveal] > picture.svg")
+			return errUsage
+		}
+		bank, err := questions.LoadDefault(cfg.Questions...)
+		if err != nil {
+			return bankError(err, stderr)
+		}
+		q, ok := bank.Get(fs.Arg(0))
+		if !ok {
+			return fmt.Errorf("no question %q%s", fs.Arg(0), suggest(bank, fs.Arg(0)))
+		}
+		if *platform == "discord" {
+			return discordSVG(stdout, previewMessage(q, *reveal))
+		}
+		return slackSVG(stdout, previewMessage(q, *reveal))
 	case "new":
 		cat := fs.String("category", "core", "category: "+strings.Join(questions.Categories, ", "))
 		if err := fs.Parse(args[1:]); err != nil {
@@ -77,6 +98,18 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	}
 	fmt.Fprintf(stderr, "asyncquiz questions: unknown subcommand %q\n\n%s\n", args[0], questionsUsage)
 	return errUsage
+}
+
+// idLast moves the first positional argument to the end, so flags may
+// follow the question id ("preview ID --reveal").
+func idLast(args []string) []string {
+	for i, a := range args {
+		if !strings.HasPrefix(a, "-") && (i == 0 || !strings.HasPrefix(args[i-1], "--platform") || strings.Contains(args[i-1], "=")) {
+			out := append(append(append([]string{}, args[:i]...), args[i+1:]...), a)
+			return out
+		}
+	}
+	return args
 }
 
 func contains(list []string, s string) bool {
