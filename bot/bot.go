@@ -166,7 +166,7 @@ func (b *Bot) post(ctx context.Context, p Platform, r quiz.Round, m Message) err
 	if err != nil {
 		b.log.Error("Post round failed", "round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel, "error", err)
 		if ferr := b.store.FailRound(context.WithoutCancel(ctx), r.ID, err.Error()); ferr != nil {
-			b.log.Error("Mark round failed", "round_id", r.ID, "error", ferr)
+			b.log.Error("Mark round failed", roundAttrs(r, "error", ferr)...)
 		}
 		return err
 	}

@@ -204,7 +204,7 @@ func (b *Bot) tryPost(ctx context.Context, r quiz.Round, m Message) {
 	b.log.Error("Post round failed", "round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel, "attempt", r.Attempts+1, "error", err)
 	metrics.Retries.WithLabelValues("post").Inc()
 	if derr := b.store.DeferPost(context.WithoutCancel(ctx), r, quiz.DefaultLease, backoff(r.Attempts+1), err, maxPostAttempts); derr != nil {
-		b.log.Error("Defer post", "round_id", r.ID, "error", derr)
+		b.log.Error("Defer post", roundAttrs(r, "error", derr)...)
 	}
 	b.poke()
 }
@@ -227,7 +227,7 @@ func (b *Bot) PostDue(ctx context.Context) error {
 	for _, r := range rounds {
 		q, err := b.store.Question(r.QuestionID)
 		if err != nil {
-			b.log.Error("Pending round has no question", "round_id", r.ID, "error", err)
+			b.log.Error("Pending round has no question", roundAttrs(r, "error", err)...)
 			continue
 		}
 		// ClaimPosts counted this attempt already.

@@ -54,7 +54,7 @@ func (b *Bot) refresh(r quiz.Round) {
 	}
 	n, err := b.store.AnswerCount(ctx, r.ID)
 	if err != nil {
-		b.log.Warn("Count answers", "round_id", r.ID, "error", err)
+		b.log.Warn("Count answers", roundAttrs(r, "error", err)...)
 		return
 	}
 	if err := p.Edit(ctx, cur.Channel, cur.MessageRef, roundMessage(cur, q, n)); err != nil {
@@ -70,6 +70,6 @@ func (b *Bot) refresh(r quiz.Round) {
 		err = p.Edit(ctx, after.Channel, after.MessageRef, revealMessage(res))
 	}
 	if err != nil {
-		b.log.Error("Redraw reveal after refresh", "round_id", r.ID, "error", err)
+		b.log.Error("Redraw reveal after refresh", roundAttrs(r, "error", err)...)
 	}
 }

@@ -76,6 +76,11 @@ func (b *Bot) reveal(ctx context.Context, r quiz.Round) error {
 func (b *Bot) deferReveal(ctx context.Context, r quiz.Round, cause error) {
 	metrics.Retries.WithLabelValues("reveal").Inc()
 	if err := b.store.DeferReveal(context.WithoutCancel(ctx), r, quiz.DefaultLease, backoff(r.Attempts), cause, maxRevealAttempts); err != nil {
-		b.log.Error("Defer reveal", "round_id", r.ID, "error", err)
+		b.log.Error("Defer reveal", roundAttrs(r, "error", err)...)
 	}
+}
+
+// roundAttrs are the log attributes of every line about a round.
+func roundAttrs(r quiz.Round, more ...any) []any {
+	return append([]any{"round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel}, more...)
 }
