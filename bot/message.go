@@ -41,6 +41,17 @@ const (
 	MarkWrong
 )
 
+// Emoji is the mark as the chat adapters draw it ("" for none).
+func (m Mark) Emoji() string {
+	switch m {
+	case MarkRight:
+		return "✅ "
+	case MarkWrong:
+		return "❌ "
+	}
+	return ""
+}
+
 // Section is a headed paragraph (explanation, distribution, results).
 type Section struct {
 	Heading string

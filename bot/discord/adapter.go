@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
@@ -38,7 +37,7 @@ type Adapter struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	wg sync.WaitGroup
+	work bot.Background // work started after an ack
 }
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -160,13 +159,4 @@ func (a *Adapter) Edit(ctx context.Context, channel, ref string, m bot.Message) 
 }
 
 // Wait blocks until background work has finished or ctx is done.
-func (a *Adapter) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (a *Adapter) Wait(ctx context.Context) error { return a.work.Wait(ctx) }

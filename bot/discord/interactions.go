@@ -99,16 +99,9 @@ func (a *Adapter) HandleGateway(ic *discordgo.InteractionCreate) {
 	}
 }
 
-func (a *Adapter) background(fn func(ctx context.Context)) {
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		// Interaction tokens last 15 minutes; the work needs far less.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		fn(ctx)
-	}()
-}
+// background runs fn after the first response; interaction tokens last 15
+// minutes, and the work needs far less.
+func (a *Adapter) background(fn func(ctx context.Context)) { a.work.Go(time.Minute, fn) }
 
 func event(i *discordgo.Interaction) (bot.Event, bool) {
 	ev := bot.Event{Platform: quiz.PlatformDiscord, Team: i.GuildID, Channel: i.ChannelID}

@@ -70,13 +70,7 @@ func Embed(m bot.Message) *discordgo.MessageEmbed {
 		desc.WriteString(codeBlock("py", m.Code, 1800) + "\n")
 	}
 	for _, c := range m.Choices {
-		mark := ""
-		switch c.Mark {
-		case bot.MarkRight:
-			mark = "✅ "
-		case bot.MarkWrong:
-			mark = "❌ "
-		}
+		mark := c.Mark.Emoji()
 		text := escape(c.Text)
 		if c.Verbatim {
 			text = "\n" + codeBlock("", c.Text, 400)

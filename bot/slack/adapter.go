@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
@@ -46,7 +45,7 @@ type Adapter struct {
 	log    *slog.Logger
 	http   *http.Client
 
-	wg sync.WaitGroup // background work started after an ack
+	work bot.Background // work started after an ack
 }
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -167,28 +166,11 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, r bot.Reply) 
 	return nil
 }
 
-// background runs fn after the request was acknowledged; Wait waits for it.
-func (a *Adapter) background(fn func(ctx context.Context)) {
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		fn(ctx)
-	}()
-}
+// background runs fn after the request was acknowledged.
+func (a *Adapter) background(fn func(ctx context.Context)) { a.work.Go(60*time.Second, fn) }
 
 // Wait blocks until background work has finished or ctx is done.
-func (a *Adapter) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (a *Adapter) Wait(ctx context.Context) error { return a.work.Wait(ctx) }
 
 // canManage reports whether user may change the channel's daily schedule:
 // listed in Admins, or a workspace admin or owner.

@@ -73,13 +73,7 @@ func Blocks(m bot.Message) []slackgo.Block {
 		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(codeBlock(m.Code, maxSectionText)), nil, nil))
 	}
 	for _, c := range m.Choices {
-		mark := ""
-		switch c.Mark {
-		case bot.MarkRight:
-			mark = "✅ "
-		case bot.MarkWrong:
-			mark = "❌ "
-		}
+		mark := c.Mark.Emoji()
 		text := escape(c.Text)
 		if c.Verbatim {
 			text = "\n" + codeBlock(c.Text, 1000)

@@ -57,13 +57,9 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 			fmt.Fprintln(stderr, "Usage: asyncquiz questions show ID")
 			return errUsage
 		}
-		bank, err := questions.LoadDefault(cfg.Questions...)
+		q, err := loadQuestion(cfg, fs.Arg(0), stderr)
 		if err != nil {
-			return bankError(err, stderr)
-		}
-		q, ok := bank.Get(fs.Arg(0))
-		if !ok {
-			return fmt.Errorf("no question %q%s", fs.Arg(0), suggest(bank, fs.Arg(0)))
+			return err
 		}
 		return showQuestion(stdout, q)
 	case "preview":
@@ -73,13 +69,9 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 			fmt.Fprintln(stderr, "Usage: asyncquiz questions preview ID [--platform slack|discord] [--reveal] > picture.svg")
 			return errUsage
 		}
-		bank, err := questions.LoadDefault(cfg.Questions...)
+		q, err := loadQuestion(cfg, fs.Arg(0), stderr)
 		if err != nil {
-			return bankError(err, stderr)
-		}
-		q, ok := bank.Get(fs.Arg(0))
-		if !ok {
-			return fmt.Errorf("no question %q%s", fs.Arg(0), suggest(bank, fs.Arg(0)))
+			return err
 		}
 		if *platform == "discord" {
 			return discordSVG(stdout, previewMessage(q, *reveal))
@@ -119,6 +111,19 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// loadQuestion loads the bank and returns question id, suggesting close ids.
+func loadQuestion(cfg config, id string, stderr io.Writer) (*questions.Question, error) {
+	bank, err := questions.LoadDefault(cfg.Questions...)
+	if err != nil {
+		return nil, bankError(err, stderr)
+	}
+	q, ok := bank.Get(id)
+	if !ok {
+		return nil, fmt.Errorf("no question %q%s", id, suggest(bank, id))
+	}
+	return q, nil
 }
 
 // bankError prints every problem of an invalid bank on its own line.
