@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
-	"github.com/asyncquiz/asyncquiz/metrics"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/bwmarrin/discordgo"
 )
@@ -89,26 +88,9 @@ func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(out)
 }
 
-const maxRateLimitWaits = 5
-
 // withRetry runs call, waiting out 429s (retry_after) while ctx allows.
 func withRetry(ctx context.Context, call func() error) error {
-	for i := 0; ; i++ {
-		err := call()
-		wait, limited := retryAfter(err)
-		if !limited || i == maxRateLimitWaits {
-			return err
-		}
-		wait = max(wait, 50*time.Millisecond)
-		metrics.ObserveRateLimit(quiz.PlatformDiscord, wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("rate limited, then %w", ctx.Err())
-		case <-t.C:
-		}
-	}
+	return bot.RetryRateLimited(ctx, quiz.PlatformDiscord, 50*time.Millisecond, retryAfter, call)
 }
 
 func retryAfter(err error) (time.Duration, bool) {

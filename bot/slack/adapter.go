@@ -83,27 +83,16 @@ func newAdapter(cfg Config, b *bot.Bot, api slackAPI) *Adapter {
 	return a
 }
 
-// maxRateLimitWaits bounds how often one call waits for a rate limit.
-const maxRateLimitWaits = 5
-
-// withRetry runs call, waiting out Slack rate limits (Retry-After) while ctx allows.
+// withRetry runs call, waiting out Slack rate limits (Retry-After, at
+// least a second) while ctx allows.
 func withRetry(ctx context.Context, call func() error) error {
-	for i := 0; ; i++ {
-		err := call()
+	return bot.RetryRateLimited(ctx, quiz.PlatformSlack, time.Second, func(err error) (time.Duration, bool) {
 		var rl *slackgo.RateLimitedError
-		if !errors.As(err, &rl) || i == maxRateLimitWaits {
-			return err
+		if errors.As(err, &rl) {
+			return rl.RetryAfter, true
 		}
-		wait := max(rl.RetryAfter, time.Second)
-		metrics.ObserveRateLimit(quiz.PlatformSlack, wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("rate limited, then %w", ctx.Err())
-		case <-t.C:
-		}
-	}
+		return 0, false
+	}, call)
 }
 
 // Post implements bot.Platform with chat.postMessage; the ref is the ts.
