@@ -52,12 +52,16 @@ func (c *Console) Post(_ context.Context, _ string, m bot.Message) (string, erro
 	return ref, nil
 }
 
-// Edit implements bot.Platform. A terminal cannot change what it printed,
-// so the edited message (a reveal) is printed anew.
+// Edit implements bot.Platform. A terminal cannot change what it printed:
+// a reveal (no buttons left) is printed anew; an edit that keeps the
+// buttons (the answer count) is not worth reprinting the question.
 func (c *Console) Edit(_ context.Context, _ string, ref string, m bot.Message) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ref == c.roundRef && len(m.Buttons) == 0 {
+	if len(m.Buttons) > 0 {
+		return nil
+	}
+	if ref == c.roundRef {
 		c.round, c.roundRef = nil, ""
 	}
 	c.write(Render(m, c.loc, c.now()))
@@ -68,7 +72,7 @@ func (c *Console) Edit(_ context.Context, _ string, ref string, m bot.Message) e
 	return nil
 }
 
-// Edits delivers the ref of every edited message.
+// Edits delivers the ref of every revealed message.
 func (c *Console) Edits() <-chan string { return c.edits }
 
 func (c *Console) reply(r bot.Reply) {

@@ -65,3 +65,31 @@ func TestRender_Reveal(t *testing.T) {
 		t.Fatalf("Render=\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A count refresh keeps the buttons and is not printed; the reveal is, and
+// it is what Edits reports.
+func TestConsole_EditOnlyPrintsReveals(t *testing.T) {
+	var out bytes.Buffer
+	con := console.New(&out, time.UTC, false)
+	ref, _ := con.Post(context.Background(), "c", bot.Message{Title: "Q", Buttons: []bot.Button{{Label: "A", Action: "r:1:A"}}})
+	out.Reset()
+	con.Edit(context.Background(), "c", ref, bot.Message{Title: "Q", Footer: "3 people answered", Buttons: []bot.Button{{Label: "A", Action: "r:1:A"}}})
+	if out.Len() != 0 {
+		t.Fatalf("count refresh printed %q", out.String())
+	}
+	select {
+	case <-con.Edits():
+		t.Fatalf("count refresh reported as a reveal")
+	default:
+	}
+	con.Edit(context.Background(), "c", ref, bot.Message{Title: "Q revealed"})
+	wantIn(t, out.String(), "Q revealed")
+	select {
+	case got := <-con.Edits():
+		if got != ref {
+			t.Fatalf("Edits=%q, want %q", got, ref)
+		}
+	default:
+		t.Fatalf("reveal not reported")
+	}
+}
