@@ -25,6 +25,7 @@ const (
 	MaxWhy         = 300
 	MaxExplanation = 700
 	MaxIDLength    = 64
+	MaxHangsAfter  = 5 // seconds; verify waits this long on each interpreter
 )
 
 var (
@@ -266,6 +267,16 @@ func Validate(q *Question) []Problem {
 			bad(field+".why", "%d characters, over the limit of %d", n, MaxWhy)
 		}
 	}
+	if ans >= 0 && ans < len(q.Options) && MetaOf(q.Options[ans].Text) == MetaHangs {
+		if q.HangsAfter <= 0 || q.HangsAfter > MaxHangsAfter {
+			bad("hangs_after", "the answer is %q: give the seconds after which the program must still be running (0 < hangs_after <= %g)", q.Options[ans].Text, float64(MaxHangsAfter))
+		}
+	} else if q.HangsAfter != 0 {
+		bad("hangs_after", "only for questions whose answer is \"It hangs\" or \"It never finishes\"")
+	}
+	if ans >= 0 && ans < len(q.Options) && q.Kind == "concept" && MetaOf(q.Options[ans].Text) != MetaNone {
+		bad("answer", "a concept question cannot key a meta option (%q); only code questions are run", q.Options[ans].Text)
+	}
 	if strings.TrimSpace(q.Explanation) == "" {
 		bad("explanation", "missing")
 	} else if n := len([]rune(q.Explanation)); n > MaxExplanation {
@@ -293,8 +304,20 @@ func oneOf(s string, list []string) bool {
 }
 
 // Lint finds problems beyond the format: questions with the same prompt and
-// code, and error options that name no exception.
+// code, error options that name no exception, options that refer to each
+// other by position, and (see Fair) a bank that can be gamed.
 func Lint(b *Bank) []Problem {
+	return lint(b, lintFairness)
+}
+
+// lintFairness is off until the embedded bank is rebuilt to pass the rules
+// (issue 10); LintFair always applies them.
+const lintFairness = false
+
+// LintFair is Lint with the fairness rules on, whatever the default.
+func LintFair(b *Bank) []Problem { return lint(b, true) }
+
+func lint(b *Bank, lintFairness bool) []Problem {
 	var probs []Problem
 	seen := map[string]*Question{}
 	for _, q := range b.Questions {
@@ -303,12 +326,22 @@ func Lint(b *Bank) []Problem {
 			probs = append(probs, Problem{q.File, q.Line, q.ID, "prompt", fmt.Sprintf("same prompt and code as %s (%s:%d)", prev.ID, prev.File, prev.Line)})
 		}
 		seen[key] = q
+		if ref := q.PositionalReference(); ref != "" && q.Shuffles() {
+			probs = append(probs, Problem{q.File, q.Line, q.ID, "options", fmt.Sprintf("%q refers to another option by position, which shuffling breaks; reword it (or set shuffle: false if it cannot be)", ref)})
+		} else if ref == "" && !q.Shuffles() {
+			probs = append(probs, Problem{q.File, q.Line, q.ID, "shuffle", "shuffle: false is only for options that refer to each other by position"})
+		}
 		if q.Kind == "error" {
 			for i, o := range q.Options {
-				if ExceptionName(o.Text) == "" {
-					probs = append(probs, Problem{q.File, q.Line, q.ID, fmt.Sprintf("options[%d].text", i), "an error option must start with an exception class name or \"No exception\""})
+				if ExceptionName(o.Text) == "" && MetaOf(o.Text) != MetaHangs {
+					probs = append(probs, Problem{q.File, q.Line, q.ID, fmt.Sprintf("options[%d].text", i), "an error option must start with an exception class name, \"No exception\" or \"It hangs\""})
 				}
 			}
+		}
+	}
+	if lintFairness {
+		for _, msg := range Fair(b).Problems() {
+			probs = append(probs, Problem{File: "bank", Field: "fairness", Msg: msg})
 		}
 	}
 	return probs

@@ -30,6 +30,12 @@ type Question struct {
 	Answer      string   `yaml:"answer"`
 	Explanation string   `yaml:"explanation"`
 	Check       string   `yaml:"check"`
+	// Shuffle false keeps the file's order on screen; only for questions
+	// whose options refer to each other by position ("both A and B").
+	Shuffle *bool `yaml:"shuffle"`
+	// HangsAfter is how long (seconds) verify lets the program run when the
+	// answer is "It hangs": it must still be running then.
+	HangsAfter float64 `yaml:"hangs_after"`
 
 	// File and Line locate the question for error messages.
 	File string `yaml:"-"`

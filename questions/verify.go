@@ -240,8 +240,19 @@ type result struct {
 }
 
 func verifyOne(ctx context.Context, q *Question, py Python, timeout time.Duration, isolated bool) string {
+	key := q.Options[q.AnswerIndex()].Text
+	if MetaOf(key) == MetaHangs {
+		return checkHangs(ctx, q, py, isolated)
+	}
 	switch q.Kind {
 	case "output", "timing":
+		if MetaOf(key) == MetaRaises {
+			res, err := runPython(ctx, py, "main.py", q.Code, timeout, isolated, true)
+			if err != nil {
+				return err.Error()
+			}
+			return checkRaises(q, res)
+		}
 		tries := 1
 		if q.Kind == "timing" {
 			tries = 3 // load only slows a program down; a right answer is stable
@@ -279,6 +290,60 @@ func verifyOne(ctx context.Context, q *Question, py Python, timeout time.Duratio
 	return "unknown kind " + q.Kind
 }
 
+// checkHangs proves an "It hangs" answer: the program is still running when
+// hangs_after has passed. A slow machine can only make that more likely, so
+// the program must also not have exited on its own.
+func checkHangs(ctx context.Context, q *Question, py Python, isolated bool) string {
+	limit := time.Duration(q.HangsAfter * float64(time.Second))
+	res, err := runPython(ctx, py, "main.py", q.Code, limit, isolated, true)
+	if err != nil {
+		return err.Error()
+	}
+	if !res.timedOut {
+		what := "exited 0"
+		if res.escaped != "" {
+			what = "raised " + res.escaped
+		} else if res.code != 0 {
+			what = fmt.Sprintf("exited %d", res.code)
+		}
+		return fmt.Sprintf("expected it to hang (option %s), but it %s within %gs; stdout %q", q.Answer, what, q.HangsAfter, Normalize(res.stdout))
+	}
+	return ""
+}
+
+// checkRaises proves an "It raises X" answer of an output or timing
+// question: X escapes the program; no other "It raises" option names it.
+func checkRaises(q *Question, res result) string {
+	if res.timedOut {
+		return "timed out"
+	}
+	want := RaisedName(q.Options[q.AnswerIndex()].Text)
+	if res.escaped == "" {
+		return fmt.Sprintf("expected it to raise %s (option %s), but it exited %d and printed %q", want, q.Answer, res.code, Normalize(res.stdout))
+	}
+	for i, o := range q.Options {
+		if i != q.AnswerIndex() && MetaOf(o.Text) == MetaRaises && RaisedName(o.Text) == res.escaped {
+			return fmt.Sprintf("raised %s, which is wrong option %s", res.escaped, Letter(i))
+		}
+	}
+	if res.escaped != want {
+		return fmt.Sprintf("expected %s (option %s), CPython raised %s", want, q.Answer, res.escaped)
+	}
+	return ""
+}
+
+// expectedOutput is what stdout must be for an option: its text, or
+// nothing for "Nothing is printed". Other meta options match no output.
+func expectedOutput(text string) (string, bool) {
+	switch MetaOf(text) {
+	case MetaNothing:
+		return "", true
+	case MetaNone:
+		return Normalize(text), true
+	}
+	return "", false
+}
+
 func checkOutput(q *Question, res result) string {
 	if res.timedOut {
 		return "timed out"
@@ -287,9 +352,9 @@ func checkOutput(q *Question, res result) string {
 		return fmt.Sprintf("exited %d: %s", res.code, lastLines(res.stderr, 3))
 	}
 	got := Normalize(res.stdout)
-	want := Normalize(q.Options[q.AnswerIndex()].Text)
+	want, _ := expectedOutput(q.Options[q.AnswerIndex()].Text)
 	for i, o := range q.Options {
-		if i != q.AnswerIndex() && Normalize(o.Text) == got {
+		if w, ok := expectedOutput(o.Text); ok && i != q.AnswerIndex() && w == got {
 			return fmt.Sprintf("printed %q, which is wrong option %s (answer %s expects %q)", got, Letter(i), q.Answer, want)
 		}
 	}
@@ -308,6 +373,9 @@ func checkError(q *Question, res result) string {
 		return fmt.Sprintf("exited %d without an escaping exception: %s", res.code, lastLines(res.stderr, 3))
 	}
 	for i, o := range q.Options {
+		if MetaOf(o.Text) == MetaHangs {
+			continue // the program finished, so a wrong "It hangs" is refuted
+		}
 		if ExceptionName(o.Text) == "" {
 			if i == q.AnswerIndex() {
 				return fmt.Sprintf("answer %s names no exception class: %q", q.Answer, o.Text)

@@ -43,7 +43,7 @@ func TestVerify_GoodFixtures(t *testing.T) {
 			t.Errorf("%s Skipped=%v, want %v", o.Question.ID, got, want)
 		}
 	}
-	if got, want := rep.Summary(), "5 verified, 0 failed, 1 skipped"; got != want {
+	if got, want := rep.Summary(), "9 verified, 0 failed, 1 skipped"; got != want {
 		t.Fatalf("Summary=%q, want %q", got, want)
 	}
 }
@@ -59,6 +59,12 @@ func TestVerify_CatchesBrokenAnswers(t *testing.T) {
 		"broken-wrong-exception":     {"expected ValueError (option A), CPython raised KeyError"},
 		"broken-timing":              {`printed "0.1", which is wrong option B (answer A expects "0.5")`},
 		"broken-concept":             {"check exited 1", "AssertionError"},
+		// Meta answers are proven by what the program does, not its output.
+		"broken-meta-raises-other":            {"raised KeyError, which is wrong option B"},
+		"broken-meta-raises-but-exits":        {"expected it to raise RuntimeError (option A), but it exited 0"},
+		"broken-meta-hangs-but-finishes":      {"expected it to hang (option A), but it exited 0 within 1s"},
+		"broken-meta-nothing-but-prints":      {`expected "" (option A), CPython printed "done"`},
+		"broken-meta-no-exception-but-raises": {"expected no exception (option A), CPython raised OSError"},
 	}
 	for _, o := range rep.Outcomes {
 		if len(o.Failures) == 0 {
@@ -71,7 +77,7 @@ func TestVerify_CatchesBrokenAnswers(t *testing.T) {
 			}
 		}
 	}
-	if got, want := rep.Summary(), "0 verified, 4 failed, 0 skipped"; got != want {
+	if got, want := rep.Summary(), "0 verified, 9 failed, 0 skipped"; got != want {
 		t.Fatalf("Summary=%q, want %q", got, want)
 	}
 }

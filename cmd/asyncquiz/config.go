@@ -17,6 +17,7 @@ type config struct {
 	Addr         string
 	DB           string
 	Questions    []string
+	Bank         string // questions commands only: replaces the built-in bank
 	TZ           string
 	LogLevel     string
 	SlackBot     secret

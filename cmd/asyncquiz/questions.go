@@ -33,6 +33,7 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	fs := flag.NewFlagSet("questions "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(listFlag{&cfg.Questions}, "questions", "extra question folders, colon-separated (ASYNCQUIZ_QUESTIONS)")
+	fs.StringVar(&cfg.Bank, "bank", "", "a folder of *.yaml files to use instead of the built-in bank (for drafting)")
 	switch args[0] {
 	case "lint":
 		if err := fs.Parse(args[1:]); err != nil {
@@ -40,13 +41,13 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		}
 		return lintQuestions(cfg, stdout, stderr)
 	case "verify":
-		return verifyQuestions(ctx, cfg, fs, args[1:], stdout, stderr)
+		return verifyQuestions(ctx, &cfg, fs, args[1:], stdout, stderr)
 	case "list":
 		tags := fs.Bool("tags", false, "also count questions per tag")
 		if err := fs.Parse(args[1:]); err != nil {
 			return errUsage
 		}
-		bank, err := questions.LoadDefault(cfg.Questions...)
+		bank, err := cfg.loadBank()
 		if err != nil {
 			return bankError(err, stderr)
 		}
@@ -104,6 +105,18 @@ func idLast(args []string) []string {
 	return args
 }
 
+// loadBank loads the built-in bank (or the --bank folder) plus the extra
+// folders.
+func (c config) loadBank() (*questions.Bank, error) {
+	if c.Bank != "" {
+		if st, err := os.Stat(c.Bank); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--bank %s: not a folder", c.Bank)
+		}
+		return questions.Load(os.DirFS(c.Bank), c.Questions...)
+	}
+	return questions.LoadDefault(c.Questions...)
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -115,7 +128,7 @@ func contains(list []string, s string) bool {
 
 // loadQuestion loads the bank and returns question id, suggesting close ids.
 func loadQuestion(cfg config, id string, stderr io.Writer) (*questions.Question, error) {
-	bank, err := questions.LoadDefault(cfg.Questions...)
+	bank, err := cfg.loadBank()
 	if err != nil {
 		return nil, bankError(err, stderr)
 	}
@@ -134,11 +147,12 @@ func bankError(err error, stderr io.Writer) error {
 }
 
 func lintQuestions(cfg config, stdout, stderr io.Writer) error {
-	bank, err := questions.LoadDefault(cfg.Questions...)
+	bank, err := cfg.loadBank()
 	if err != nil {
 		return bankError(err, stderr)
 	}
-	findings := questions.Lint(bank)
+	fmt.Fprint(stdout, questions.Fair(bank))
+	findings := questions.LintFair(bank)
 	for _, f := range findings {
 		fmt.Fprintln(stderr, f)
 	}
@@ -149,7 +163,7 @@ func lintQuestions(cfg config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func verifyQuestions(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+func verifyQuestions(ctx context.Context, cfg *config, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	spec := fs.String("python", "python3", "interpreters: all (every python3.N, N >= 11, on PATH) or a comma-separated list")
 	jobs := fs.Int("jobs", 0, "programs run at once (default: the number of CPUs)")
 	timeout := fs.Duration("timeout", 20*time.Second, "time limit per program")
@@ -158,7 +172,7 @@ func verifyQuestions(ctx context.Context, cfg config, fs *flag.FlagSet, args []s
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	bank, err := questions.LoadDefault(cfg.Questions...)
+	bank, err := cfg.loadBank()
 	if err != nil {
 		return bankError(err, stderr)
 	}
