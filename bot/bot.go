@@ -194,8 +194,10 @@ func (b *Bot) Click(ctx context.Context, ev Event, action string) Reply {
 		r, err = b.answerRound(ctx, ev, parts[1], parts[2])
 	case len(parts) == 4 && parts[0] == "d":
 		r, err = b.answerDrill(ctx, ev, parts[1], parts[2], parts[3])
-	case len(parts) == 3 && parts[0] == "x":
-		r, err = b.answerRedo(ctx, ev, parts[1], parts[2])
+	case len(parts) == 4 && parts[0] == "x": // x:question:order:letter
+		r, err = b.answerRedo(ctx, ev, parts[1], parts[2], parts[3])
+	case len(parts) == 3 && parts[0] == "x": // a card posted before shuffling
+		r, err = b.answerRedo(ctx, ev, parts[1], "", parts[2])
 	default:
 		err = quiz.Errorf(quiz.EInvalid, "That button is not one of mine.")
 	}
@@ -217,12 +219,12 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 		return Reply{}, err
 	}
 	if !res.Recorded {
-		return textReply(fmt.Sprintf("You already answered %s. Your first answer counts.", res.Option)), nil
+		return textReply(fmt.Sprintf("You already answered %s. Your first answer counts.", res.Shown)), nil
 	}
 	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "round").Inc()
 	b.scheduleRefresh(res.Round)
 	return Reply{Message: Message{
-		Text:          fmt.Sprintf("Locked in %s.", res.Option),
+		Text:          fmt.Sprintf("Locked in %s.", res.Shown),
 		Deadline:      res.Round.ClosesAt,
 		DeadlineLabel: "The answer is revealed",
 	}}, nil

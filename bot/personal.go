@@ -18,23 +18,25 @@ func drillCard(c quiz.DrillCard) Message {
 		Title:   fmt.Sprintf("Drill %d/%d · %s · %s", c.Seq, c.Count, q.Category, difficultyWord(q.Difficulty)),
 		Text:    q.Prompt,
 		Code:    q.Code,
-		Choices: choices(q),
-		Buttons: buttons(q, func(l string) string { return fmt.Sprintf("d:%d:%d:%s", c.DrillID, c.Seq, l) }),
+		Choices: choices(q, c.Order),
+		Buttons: buttons(c.Order, func(l string) string { return fmt.Sprintf("d:%d:%d:%s", c.DrillID, c.Seq, l) }),
 	}
 }
 
-// feedback tells whether an answer was right, with the explanation and,
-// when wrong, why the chosen option is wrong.
-func feedback(q *questions.Question, letter string, correct bool) Section {
+// feedback tells whether an answer (a file letter) was right, with the
+// explanation and, when wrong, why the chosen option is wrong; letters are
+// the ones the card showed.
+func feedback(q *questions.Question, order questions.Order, letter string, correct bool) Section {
+	shown := order.Shown(q.Index(letter))
 	if correct {
-		return Section{Heading: fmt.Sprintf("✅ %s is right.", letter), Text: q.Explanation}
+		return Section{Heading: fmt.Sprintf("✅ %s is right.", shown), Text: q.Explanation}
 	}
 	why := ""
 	if i := q.Index(letter); i >= 0 {
 		why = q.Options[i].Why + " "
 	}
 	return Section{
-		Heading: fmt.Sprintf("❌ %s is wrong. Answer: %s", letter, q.Answer),
+		Heading: fmt.Sprintf("❌ %s is wrong. Answer: %s", shown, order.Shown(q.AnswerIndex())),
 		Text:    why + q.Explanation,
 	}
 }
@@ -58,7 +60,7 @@ func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string)
 		return Reply{}, err
 	}
 	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "drill").Inc()
-	fb := feedback(step.Question, step.Option, step.Correct)
+	fb := feedback(step.Question, step.Order, step.Option, step.Correct)
 	if step.Next != nil {
 		m := drillCard(*step.Next)
 		m.Lead = []Section{fb}
@@ -88,8 +90,9 @@ func redoCard(c quiz.RedoCard) Message {
 		Title:   fmt.Sprintf("Redo · %d due · %s · %s", c.Due, q.Category, difficultyWord(q.Difficulty)),
 		Text:    q.Prompt,
 		Code:    q.Code,
-		Choices: choices(q),
-		Buttons: buttons(q, func(l string) string { return "x:" + q.ID + ":" + l }),
+		Choices: choices(q, c.Order),
+		// The order travels in the button: a redo card has no row of its own.
+		Buttons: buttons(c.Order, func(l string) string { return "x:" + q.ID + ":" + c.Order.String() + ":" + l }),
 	}
 }
 
@@ -101,13 +104,13 @@ func (b *Bot) redo(ctx context.Context, ev Event) (Reply, error) {
 	return Reply{Message: redoCard(card)}, nil
 }
 
-func (b *Bot) answerRedo(ctx context.Context, ev Event, questionID, letter string) (Reply, error) {
-	out, err := b.store.AnswerRedo(ctx, ev.tenant(), ev.User, questionID, letter)
+func (b *Bot) answerRedo(ctx context.Context, ev Event, questionID, order, letter string) (Reply, error) {
+	out, err := b.store.AnswerRedo(ctx, ev.tenant(), ev.User, questionID, order, letter)
 	if err != nil {
 		return Reply{}, err
 	}
 	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "redo").Inc()
-	fb := feedback(out.Question, out.Option, out.Correct)
+	fb := feedback(out.Question, out.Order, out.Option, out.Correct)
 	switch {
 	case out.Graduated:
 		fb.Text += "\nThis one has graduated from your redo queue."

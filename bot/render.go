@@ -16,31 +16,49 @@ func questionTitle(q *questions.Question) string {
 	return fmt.Sprintf("asyncio quiz · %s · %s", q.Category, difficultyWord(q.Difficulty))
 }
 
-func choices(q *questions.Question) []Choice {
-	out := make([]Choice, len(q.Options))
-	for i, o := range q.Options {
-		out[i] = Choice{Letter: questions.Letter(i), Text: o.Text, Verbatim: verbatim(q)}
+// choices lists q's options in the order shown, lettered as shown.
+func choices(q *questions.Question, order questions.Order) []Choice {
+	out := make([]Choice, len(order))
+	for pos, i := range order {
+		out[pos] = Choice{Letter: questions.Letter(pos), Text: q.Options[i].Text, Verbatim: verbatim(q)}
 	}
 	return out
 }
 
-func buttons(q *questions.Question, action func(letter string) string) []Button {
-	out := make([]Button, len(q.Options))
-	for i := range q.Options {
-		l := questions.Letter(i)
-		out[i] = Button{Label: l, Action: action(l)}
+// buttons carry the letter as shown; the store maps it back through the
+// order it recorded for the round or card.
+func buttons(order questions.Order, action func(letter string) string) []Button {
+	out := make([]Button, len(order))
+	for pos := range order {
+		l := questions.Letter(pos)
+		out[pos] = Button{Label: l, Action: action(l)}
 	}
 	return out
+}
+
+// markChoices marks the shown choices right or wrong, with a note for each
+// (note receives the option's index in the file).
+func markChoices(cs []Choice, q *questions.Question, order questions.Order, note func(i int) string) {
+	right := q.AnswerIndex()
+	for pos, i := range order {
+		if i == right {
+			cs[pos].Mark = MarkRight
+		} else {
+			cs[pos].Mark = MarkWrong
+		}
+		cs[pos].Note = note(i)
+	}
 }
 
 // roundMessage is the public question of a round.
 func roundMessage(r quiz.Round, q *questions.Question, answered int) Message {
+	order := r.Order(q)
 	return Message{
 		Title:         questionTitle(q),
 		Text:          q.Prompt,
 		Code:          q.Code,
-		Choices:       choices(q),
-		Buttons:       buttons(q, func(l string) string { return fmt.Sprintf("r:%d:%s", r.ID, l) }),
+		Choices:       choices(q, order),
+		Buttons:       buttons(order, func(l string) string { return fmt.Sprintf("r:%d:%s", r.ID, l) }),
 		Deadline:      r.ClosesAt,
 		DeadlineLabel: "Revealed",
 		Footer:        fmt.Sprintf("Round %d · %s answered · pick a letter, only your first answer counts", r.ID, people(answered)),
@@ -65,27 +83,30 @@ func RoundMessage(r quiz.Round, q *questions.Question, answered int) Message {
 // who got it right.
 func revealMessage(res quiz.Result) Message {
 	q := res.Question
+	order := res.Order
+	if len(order) != len(q.Options) {
+		order = res.Round.Order(q)
+	}
 	right := q.AnswerIndex()
-	cs := choices(q)
-	for i := range cs {
+	cs := choices(q, order)
+	markChoices(cs, q, order, func(i int) string {
 		pct := 0
 		if res.Total > 0 {
 			pct = res.Counts[i] * 100 / res.Total
 		}
 		count := fmt.Sprintf("%d (%d%%)", res.Counts[i], pct)
 		if i == right {
-			cs[i].Mark, cs[i].Note = MarkRight, count
-		} else {
-			cs[i].Mark, cs[i].Note = MarkWrong, count+" · "+q.Options[i].Why
+			return count
 		}
-	}
+		return count + " · " + q.Options[i].Why
+	})
 	return Message{
 		Title:   questionTitle(q) + " · revealed",
 		Text:    q.Prompt,
 		Code:    q.Code,
 		Choices: cs,
 		Sections: []Section{
-			{Heading: "Answer: " + questions.Letter(right), Text: q.Explanation},
+			{Heading: "Answer: " + order.Shown(right), Text: q.Explanation},
 			{Heading: "Results", Text: resultLine(res)},
 		},
 		Footer: fmt.Sprintf("Round %d · wrong answers come back in your /asyncquiz redo queue in 3 days", res.Round.ID),
@@ -128,20 +149,25 @@ func displayName(name, id string) string {
 // RevealMessage renders a round's reveal.
 func RevealMessage(res quiz.Result) Message { return revealMessage(res) }
 
-// QuestionMessage renders a question alone, as `questions show` prints it.
-func QuestionMessage(q *questions.Question, withAnswer bool) Message {
-	m := Message{Title: questionTitle(q) + " · " + q.ID, Text: q.Prompt, Code: q.Code, Choices: choices(q)}
+// QuestionMessage renders a question alone, as `questions show` prints it,
+// in the order given (a round's, or q.Order(seed) for a preview). With the
+// answer, the footer also maps the shown letters to the file's.
+func QuestionMessage(q *questions.Question, order questions.Order, withAnswer bool) Message {
+	m := Message{Title: questionTitle(q) + " · " + q.ID, Text: q.Prompt, Code: q.Code, Choices: choices(q, order)}
 	if withAnswer {
-		right := q.AnswerIndex()
-		for i := range m.Choices {
-			if i == right {
-				m.Choices[i].Mark = MarkRight
-			} else {
-				m.Choices[i].Mark, m.Choices[i].Note = MarkWrong, q.Options[i].Why
+		markChoices(m.Choices, q, order, func(i int) string {
+			if i == q.AnswerIndex() {
+				return ""
 			}
+			return q.Options[i].Why
+		})
+		m.Sections = []Section{{Heading: "Answer: " + order.Shown(q.AnswerIndex()), Text: q.Explanation}}
+		var file []string
+		for pos, i := range order {
+			file = append(file, questions.Letter(pos)+"="+questions.Letter(i))
 		}
-		m.Sections = []Section{{Heading: "Answer: " + q.Answer, Text: q.Explanation}}
-		m.Footer = fmt.Sprintf("%s · tags: %s · verified on CPython %s+", q.Kind, strings.Join(q.Tags, ", "), q.Python)
+		m.Footer = fmt.Sprintf("%s · tags: %s · verified on CPython %s+ · shown as %s in the file's letters (answer %s)",
+			q.Kind, strings.Join(q.Tags, ", "), q.Python, strings.Join(file, " "), q.Answer)
 	}
 	return m
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/questions"
@@ -18,13 +17,14 @@ type AnswerInput struct {
 	RoundID  uint64
 	UserID   string
 	UserName string
-	Option   string // a letter
+	Option   string // the letter as shown (the round's order maps it to the file's)
 }
 
 // AnswerResult reports the answer that stands for the person.
 type AnswerResult struct {
 	Round  Round
-	Option string // the first answer, which is the one that counts
+	Option string // the first answer, which is the one that counts (file letter)
+	Shown  string // Option as the round shows it
 	// Recorded is true when this call stored the answer, false when an
 	// earlier answer already stood (a retry, a double or a changed click).
 	Recorded bool
@@ -50,10 +50,18 @@ func (s *Store) Answer(ctx context.Context, in AnswerInput) (AnswerResult, error
 			return fmt.Errorf("find round %d: %w", in.RoundID, err)
 		}
 		res.Round = r
+		q, err := s.Question(r.QuestionID)
+		if err != nil {
+			return err
+		}
+		order := r.Order(q)
+		report := func(option string) {
+			res.Option, res.Shown = option, order.Shown(q.Index(option))
+		}
 		var prev Answer
 		err = tx.Where("round_id = ? AND user_id = ?", r.ID, in.UserID).First(&prev).Error
 		if err == nil {
-			res.Option = prev.Option
+			report(prev.Option)
 			return nil
 		}
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -62,12 +70,8 @@ func (s *Store) Answer(ctx context.Context, in AnswerInput) (AnswerResult, error
 		if r.State != StateOpen || !now.Before(r.ClosesAt) {
 			return Errorf(EClosed, "This round is closed.")
 		}
-		q, err := s.Question(r.QuestionID)
-		if err != nil {
-			return err
-		}
-		letter := strings.ToUpper(strings.TrimSpace(in.Option))
-		if q.Index(letter) < 0 {
+		letter := order.Canonical(in.Option)
+		if letter == "" {
 			return Errorf(EInvalid, "There is no option %q; choose %s.", in.Option, letterRange(q))
 		}
 		a := Answer{
@@ -86,10 +90,11 @@ func (s *Store) Answer(ctx context.Context, in AnswerInput) (AnswerResult, error
 			if err := tx.Where("round_id = ? AND user_id = ?", r.ID, in.UserID).First(&prev).Error; err != nil {
 				return fmt.Errorf("find answer: %w", err)
 			}
-			res.Option = prev.Option
+			report(prev.Option)
 			return nil
 		}
-		res.Option, res.Recorded = letter, true
+		report(letter)
+		res.Recorded = true
 		return s.recordAttempt(tx, in.Tenant, in.UserID, q, "round", letter, now)
 	})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/asyncquiz/asyncquiz/questions"
 	"gorm.io/gorm"
@@ -23,6 +22,7 @@ type DrillCard struct {
 	Seq      int // 1-based position in the drill
 	Count    int
 	Question *questions.Question
+	Order    questions.Order // the order the card shows the options in
 }
 
 // DrillInput asks for a drill.
@@ -106,18 +106,20 @@ func (s *Store) askNext(tx *gorm.DB, d Drill, asked map[string]bool) (DrillCard,
 	}
 	q := best[s.intn(len(best))]
 	seq := d.Asked + 1
-	item := DrillItem{DrillID: d.ID, Seq: seq, QuestionID: q.ID, AskedAt: s.Now()}
+	order := q.Order(d.ID<<8 ^ uint64(seq))
+	item := DrillItem{DrillID: d.ID, Seq: seq, QuestionID: q.ID, AskedAt: s.Now(), OptionOrder: order.String()}
 	if err := tx.Create(&item).Error; err != nil {
 		return DrillCard{}, fmt.Errorf("add drill question: %w", err)
 	}
-	return DrillCard{DrillID: d.ID, Seq: seq, Count: d.Count, Question: q}, nil
+	return DrillCard{DrillID: d.ID, Seq: seq, Count: d.Count, Question: q, Order: order}, nil
 }
 
 // DrillStep is the feedback on one drill answer, then the next question or
 // the summary.
 type DrillStep struct {
 	Question *questions.Question
-	Option   string
+	Option   string          // the file letter answered
+	Order    questions.Order // the order the card showed
 	Correct  bool
 	Seq      int
 	Count    int
@@ -160,18 +162,19 @@ func (s *Store) AnswerDrill(ctx context.Context, t Tenant, user string, drillID 
 			}
 			return fmt.Errorf("find drill question: %w", err)
 		}
-		if item.Option != "" {
-			return Errorf(EConflict, "You already answered %s to this one.", item.Option)
-		}
-		if d.State != DrillActive {
-			return Errorf(ENotFound, "That drill is over. Start a new one with /asyncquiz drill.")
-		}
 		q, err := s.Question(item.QuestionID)
 		if err != nil {
 			return err
 		}
-		letter := strings.ToUpper(strings.TrimSpace(option))
-		if q.Index(letter) < 0 {
+		order := orderOf(item.OptionOrder, q)
+		if item.Option != "" {
+			return Errorf(EConflict, "You already answered %s to this one.", order.Shown(q.Index(item.Option)))
+		}
+		if d.State != DrillActive {
+			return Errorf(ENotFound, "That drill is over. Start a new one with /asyncquiz drill.")
+		}
+		letter := order.Canonical(option)
+		if letter == "" {
 			return Errorf(EInvalid, "There is no option %q; choose %s.", option, letterRange(q))
 		}
 		correct := q.IsCorrect(letter)
@@ -193,7 +196,7 @@ func (s *Store) AnswerDrill(ctx context.Context, t Tenant, user string, drillID 
 		} else {
 			d.Difficulty = max(d.Difficulty-1, 1)
 		}
-		step = DrillStep{Question: q, Option: letter, Correct: correct, Seq: seq, Count: d.Count}
+		step = DrillStep{Question: q, Option: letter, Order: order, Correct: correct, Seq: seq, Count: d.Count}
 		upd := map[string]any{"asked": d.Asked, "correct": d.Correct, "difficulty": d.Difficulty}
 		if d.Asked >= d.Count {
 			upd["state"], upd["finished_at"] = DrillDone, now

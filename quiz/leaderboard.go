@@ -3,7 +3,10 @@ package quiz
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/asyncquiz/asyncquiz/questions"
 )
 
 // Leaderboard periods and scopes.
@@ -120,13 +123,35 @@ func (s *Store) Leaderboard(ctx context.Context, in LeaderboardInput) (Leaderboa
 }
 
 // Answers returns every round answer of the tenant, oldest first, for export.
-func (s *Store) Answers(ctx context.Context, t Tenant) ([]Answer, error) {
-	var out []Answer
-	err := s.db.WithContext(ctx).Where("platform = ? AND team = ?", t.Platform, t.Team).Order("answered_at, id").Find(&out).Error
+func (s *Store) Answers(ctx context.Context, t Tenant) ([]ExportedAnswer, error) {
+	var out []ExportedAnswer
+	err := s.db.WithContext(ctx).Table("answers").
+		Select("answers.*, rounds.question_id, rounds.option_order").
+		Joins("JOIN rounds ON rounds.id = answers.round_id").
+		Where("answers.platform = ? AND answers.team = ?", t.Platform, t.Team).
+		Order("answers.answered_at, answers.id").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list answers: %w", err)
 	}
 	return out, nil
+}
+
+// ExportedAnswer is an answer with its round's question and shown order.
+type ExportedAnswer struct {
+	Answer
+	QuestionID  string
+	OptionOrder string
+}
+
+// Shown is the letter the person clicked: Option as the round showed it.
+func (a ExportedAnswer) Shown() string {
+	if a.OptionOrder == "" {
+		return a.Option
+	}
+	if i := strings.Index(a.OptionOrder, a.Option); i >= 0 {
+		return questions.Letter(i)
+	}
+	return "?"
 }
 
 // TeamPlatforms returns the platforms on which team has rounds.

@@ -31,5 +31,29 @@ func migrations() []*gormigrate.Migration {
 				return tx.Migrator().DropTable(&Schedule{})
 			},
 		},
+		{
+			// Shuffled options: the order a round or drill card showed.
+			// Existing rows keep '' (the file's order), which they used.
+			ID: "202612010001_option_order",
+			Migrate: func(tx *gorm.DB) error {
+				for _, table := range []string{"rounds", "drill_items"} {
+					if tx.Migrator().HasColumn(table, "option_order") {
+						continue // a fresh database got it from AutoMigrate above
+					}
+					if err := tx.Exec("ALTER TABLE " + table + " ADD COLUMN option_order varchar(5) NOT NULL DEFAULT ''").Error; err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+			Rollback: func(tx *gorm.DB) error {
+				for _, table := range []string{"rounds", "drill_items"} {
+					if err := tx.Exec("ALTER TABLE " + table + " DROP COLUMN option_order").Error; err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		},
 	}
 }

@@ -1,6 +1,10 @@
 package quiz
 
-import "time"
+import (
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/questions"
+)
 
 // Round states.
 const (
@@ -41,6 +45,24 @@ type Round struct {
 	MessageRef string `gorm:"size:128"`
 	Attempts   int
 	LastError  string `gorm:"size:500"`
+	// OptionOrder is the order its options are shown in, as file letters
+	// ("CADB"; see questions.Order). "" is the file's order, which every
+	// round opened before shuffling used.
+	OptionOrder string `gorm:"size:5;not null;default:''"`
+}
+
+// Order returns the order in which the round shows q's options.
+func (r Round) Order(q *questions.Question) questions.Order {
+	return orderOf(r.OptionOrder, q)
+}
+
+// orderOf parses a stored order; one that no longer fits the question (its
+// options changed since) falls back to the file's order.
+func orderOf(s string, q *questions.Question) questions.Order {
+	if o, ok := questions.ParseOrder(s, len(q.Options)); ok {
+		return o
+	}
+	return questions.Identity(len(q.Options))
 }
 
 // Answer is one person's answer to a round. The unique (round, user) index
@@ -53,7 +75,7 @@ type Answer struct {
 	Team       string `gorm:"size:64;not null;index:idx_answers_team_time,priority:2"`
 	Channel    string `gorm:"size:64;not null"`
 	UserName   string `gorm:"size:100"`
-	Option     string `gorm:"size:1;not null"`
+	Option     string `gorm:"size:1;not null"` // canonical: the file's letter, whatever was shown
 	Correct    bool
 	Points     int
 	AnsweredAt time.Time `gorm:"not null;index:idx_answers_team_time,priority:3"`
@@ -120,4 +142,6 @@ type DrillItem struct {
 	Correct    bool
 	AskedAt    time.Time
 	AnsweredAt *time.Time
+	// OptionOrder is the order the card showed its options in (Round.OptionOrder).
+	OptionOrder string `gorm:"size:5;not null;default:''"`
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/questions"
@@ -40,6 +39,7 @@ type RedoCard struct {
 	Item     RedoItem
 	Question *questions.Question
 	Due      int
+	Order    questions.Order // the order this card shows the options in
 }
 
 // NextRedo returns the person's earliest due redo question. When nothing is
@@ -58,7 +58,9 @@ func (s *Store) NextRedo(ctx context.Context, t Tenant, user string) (RedoCard, 
 		if !ok {
 			continue // removed from the bank; nothing to ask
 		}
-		return RedoCard{Item: it, Question: q, Due: len(items)}, nil
+		// A new order each time the item comes back (its box or due time moved).
+		order := q.Order(it.ID<<32 ^ uint64(it.DueAt.Unix()))
+		return RedoCard{Item: it, Question: q, Due: len(items), Order: order}, nil
 	}
 	var next RedoItem
 	err = db.Where("platform = ? AND team = ? AND user_id = ?", t.Platform, t.Team, user).Order("due_at").First(&next).Error
@@ -75,27 +77,31 @@ func (s *Store) NextRedo(ctx context.Context, t Tenant, user string) (RedoCard, 
 // RedoOutcome reports one redo answer.
 type RedoOutcome struct {
 	Question  *questions.Question
-	Option    string
+	Option    string          // the file letter answered
+	Order     questions.Order // the order the card showed
 	Correct   bool
 	Box       int       // the box it moved to (0 after a miss)
 	Graduated bool      // true when a right answer in the last box retired it
 	NextDue   time.Time // when it comes back, unless graduated
 }
 
-// AnswerRedo answers a due redo question. A click on a question that is not
-// due (answered already, or a double click) returns EConflict and changes
-// nothing; an unknown letter returns EInvalid.
-func (s *Store) AnswerRedo(ctx context.Context, t Tenant, user, questionID, option string) (RedoOutcome, error) {
+// AnswerRedo answers a due redo question; option is the letter as shown in
+// the order the card showed (RedoCard.Order.String(); "" for the file's
+// order). A click on a question that is not due (answered already, or a
+// double click) returns EConflict and changes nothing; an unknown letter
+// returns EInvalid.
+func (s *Store) AnswerRedo(ctx context.Context, t Tenant, user, questionID, shownOrder, option string) (RedoOutcome, error) {
 	now := s.Now()
 	q, err := s.Question(questionID)
 	if err != nil {
 		return RedoOutcome{}, err
 	}
-	letter := strings.ToUpper(strings.TrimSpace(option))
-	if q.Index(letter) < 0 {
+	order := orderOf(shownOrder, q)
+	letter := order.Canonical(option)
+	if letter == "" {
 		return RedoOutcome{}, Errorf(EInvalid, "There is no option %q; choose %s.", option, letterRange(q))
 	}
-	out := RedoOutcome{Question: q, Option: letter, Correct: q.IsCorrect(letter)}
+	out := RedoOutcome{Question: q, Option: letter, Order: order, Correct: q.IsCorrect(letter)}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var it RedoItem
 		err := tx.Where("platform = ? AND team = ? AND user_id = ? AND question_id = ?", t.Platform, t.Team, user, questionID).

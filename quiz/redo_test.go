@@ -38,23 +38,23 @@ func TestStore_Redo_LeitnerIntervals(t *testing.T) {
 
 		wantDue(t, 3*day)
 		// A wrong redo sends it back to 3 days.
-		out, err := s.AnswerRedo(ctx, teamA, "U1", r.QuestionID, "C")
+		out, err := s.AnswerRedo(ctx, teamA, "U1", r.QuestionID, "", "C")
 		if err != nil || out.Correct || out.Box != 0 {
 			t.Fatalf("wrong redo: %+v, %v", out, err)
 		}
 		wantDue(t, 3*day)
 		for i, next := range []time.Duration{7 * day, 16 * day, 35 * day} {
-			out, err := s.AnswerRedo(ctx, teamA, "U1", r.QuestionID, "B")
+			out, err := s.AnswerRedo(ctx, teamA, "U1", r.QuestionID, "", "B")
 			if err != nil || !out.Correct || out.Box != i+1 {
 				t.Fatalf("right redo %d: %+v, %v; want box %d", i, out, err, i+1)
 			}
 			// A double click changes nothing.
-			if _, err := s.AnswerRedo(ctx, teamA, "U1", r.QuestionID, "B"); quiz.ErrorCode(err) != quiz.EConflict {
+			if _, err := s.AnswerRedo(ctx, teamA, "U1", r.QuestionID, "", "B"); quiz.ErrorCode(err) != quiz.EConflict {
 				t.Fatalf("double click: err=%v, want EConflict", err)
 			}
 			wantDue(t, next)
 		}
-		out, err = s.AnswerRedo(ctx, teamA, "U1", r.QuestionID, "B")
+		out, err = s.AnswerRedo(ctx, teamA, "U1", r.QuestionID, "", "B")
 		if err != nil || !out.Graduated {
 			t.Fatalf("last box: %+v, %v; want graduated", out, err)
 		}

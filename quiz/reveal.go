@@ -108,9 +108,10 @@ func (s *Store) NextWake(ctx context.Context, lease time.Duration) (time.Time, b
 type Result struct {
 	Round        Round
 	Question     *questions.Question
-	Counts       []int    // answers per option, by index
-	Total        int      // answers in all
-	CorrectUsers []Answer // right answers, earliest first
+	Counts       []int           // answers per option, by the option's index in the file
+	Order        questions.Order // the order the round showed its options in
+	Total        int             // answers in all
+	CorrectUsers []Answer        // right answers, earliest first
 }
 
 // Result computes a round's result from its committed answers.
@@ -123,7 +124,7 @@ func (s *Store) Result(ctx context.Context, r Round) (Result, error) {
 	if err := s.db.WithContext(ctx).Where("round_id = ?", r.ID).Order("answered_at, id").Find(&answers).Error; err != nil {
 		return Result{}, fmt.Errorf("list answers of round %d: %w", r.ID, err)
 	}
-	res := Result{Round: r, Question: q, Counts: make([]int, len(q.Options)), Total: len(answers)}
+	res := Result{Round: r, Question: q, Counts: make([]int, len(q.Options)), Total: len(answers), Order: r.Order(q)}
 	for _, a := range answers {
 		if i := q.Index(a.Option); i >= 0 {
 			res.Counts[i]++

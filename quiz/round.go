@@ -68,7 +68,15 @@ func (s *Store) OpenRound(ctx context.Context, in OpenInput) (Round, *questions.
 	if in.Pending {
 		r.State, r.ClaimedAt = StatePosting, &now
 	}
-	err = s.db.WithContext(ctx).Create(&r).Error
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		// The order comes from the round id: the same for everyone in the
+		// channel and for the reveal.
+		r.OptionOrder = q.Order(r.ID).String()
+		return tx.Model(&Round{}).Where("id = ?", r.ID).Update("option_order", r.OptionOrder).Error
+	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		if open, ferr := s.OpenRoundIn(ctx, in.Tenant, in.Channel); ferr == nil {
 			return open, nil, Errorf(EConflict, "A round is already open in this channel until %s. Answer it, or wait for its reveal.",

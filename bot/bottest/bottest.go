@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
@@ -92,10 +93,17 @@ type Harness struct {
 	Event bot.Event
 }
 
-// New returns a harness on the quiztest bank.
+// New returns a harness on the quiztest bank (shown in file order).
 func New(t testing.TB) *Harness {
 	t.Helper()
-	store, clk := quiztest.NewStore(quiztest.MustOpenSQLite(t))
+	return NewWithBank(t, quiztest.Bank())
+}
+
+// NewWithBank returns a harness on bank, e.g. quiztest.ShuffledBank().
+func NewWithBank(t testing.TB, bank *questions.Bank) *Harness {
+	t.Helper()
+	clk := quiztest.NewClock(quiztest.Start)
+	store := quiz.NewStore(quiztest.MustOpenSQLite(t), bank, quiz.WithClock(clk.Now), quiz.WithSeed(1))
 	b := bot.New(store, nil)
 	// Count refreshes run only when a test arranges it (SetAfterFunc).
 	b.SetAfterFunc(func(time.Duration, func()) {})

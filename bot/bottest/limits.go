@@ -61,6 +61,6 @@ func Messages(q *questions.Question) map[string]bot.Message {
 	return map[string]bot.Message{
 		q.ID + " round":  bot.RoundMessage(r, q, 100000),
 		q.ID + " reveal": bot.RevealMessage(res),
-		q.ID + " card":   bot.QuestionMessage(q, true),
+		q.ID + " card":   bot.QuestionMessage(q, q.Order(1), true),
 	}
 }

@@ -61,7 +61,7 @@ func TestEmbed_WithinLimits(t *testing.T) {
 	}
 	for _, q := range bank.Questions {
 		// Every redo button's custom id carries the question id.
-		checkMessage(t, q.ID, bot.QuestionMessage(q, true))
+		checkMessage(t, q.ID, bot.QuestionMessage(q, q.Order(1), true))
 	}
 	for _, q := range []*questions.Question{bottest.Longest(bank), bottest.MaxQuestion()} {
 		for name, m := range bottest.Messages(q) {

@@ -71,9 +71,11 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		if err != nil {
 			return err
 		}
-		w.Write([]string{"round_id", "channel", "user_id", "user_name", "option", "correct", "points", "answered_at"})
+		// shown is the letter clicked; option is the same choice in the
+		// bank file's letters, comparable across rounds.
+		w.Write([]string{"round_id", "channel", "user_id", "user_name", "shown", "option", "question_id", "correct", "points", "answered_at"})
 		for _, a := range answers {
-			w.Write([]string{strconv.FormatUint(a.RoundID, 10), a.Channel, a.UserID, a.UserName, a.Option,
+			w.Write([]string{strconv.FormatUint(a.RoundID, 10), a.Channel, a.UserID, a.UserName, a.Shown(), a.Option, a.QuestionID,
 				strconv.FormatBool(a.Correct), strconv.Itoa(a.Points), a.AnsweredAt.UTC().Format(time.RFC3339)})
 		}
 	}

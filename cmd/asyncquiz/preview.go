@@ -19,7 +19,7 @@ import (
 // previewMessage builds the round message of q, or its reveal with a sample
 // result (12 answers, most of them right), as the platforms receive it.
 func previewMessage(q *questions.Question, reveal bool) bot.Message {
-	r := quiz.Round{ID: 42, QuestionID: q.ID, ClosesAt: time.Date(2026, 11, 24, 16, 0, 0, 0, time.UTC)}
+	r := quiz.Round{ID: 42, QuestionID: q.ID, ClosesAt: time.Date(2026, 11, 24, 16, 0, 0, 0, time.UTC), OptionOrder: q.Order(42).String()}
 	if !reveal {
 		return bot.RoundMessage(r, q, 7)
 	}

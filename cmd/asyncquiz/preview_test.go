@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/asyncquiz/asyncquiz/questions"
 )
 
 // The README's pictures are drawn by `questions preview` from the adapters'
@@ -28,7 +30,12 @@ func TestPreview_ReadmePictures(t *testing.T) {
 			if err := xml.Unmarshal([]byte(out), new(struct{})); err != nil {
 				t.Fatalf("%s is not well-formed XML: %v", name, err)
 			}
-			if reveal && !strings.Contains(out, "Answer: B") {
+			bank, err := questions.LoadDefault()
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, _ := bank.Get(id)
+			if reveal && !strings.Contains(out, "Answer: "+q.Order(42).Shown(q.AnswerIndex())) {
 				t.Fatalf("%s does not show the answer", name)
 			}
 			if !reveal && !strings.Contains(out, `class="buttontext">B</text>`) {

@@ -54,15 +54,16 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		listQuestions(bank, *tags, stdout)
 		return nil
 	case "show":
-		if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
-			fmt.Fprintln(stderr, "Usage: asyncquiz questions show ID")
+		seed := fs.Uint64("seed", 1, "show the options in the order a round with this id would")
+		if err := fs.Parse(idLast(args[1:])); err != nil || fs.NArg() != 1 {
+			fmt.Fprintln(stderr, "Usage: asyncquiz questions show ID [--seed N]")
 			return errUsage
 		}
 		q, err := loadQuestion(cfg, fs.Arg(0), stderr)
 		if err != nil {
 			return err
 		}
-		return showQuestion(stdout, q)
+		return showQuestion(stdout, q, *seed)
 	case "preview":
 		platform := fs.String("platform", "slack", "slack or discord")
 		reveal := fs.Bool("reveal", false, "draw the reveal (with a sample result) instead of the round")
@@ -97,7 +98,7 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 // follow the question id ("preview ID --reveal").
 func idLast(args []string) []string {
 	for i, a := range args {
-		if !strings.HasPrefix(a, "-") && (i == 0 || !strings.HasPrefix(args[i-1], "--platform") || strings.Contains(args[i-1], "=")) {
+		if !strings.HasPrefix(a, "-") && (i == 0 || !takesValue(args[i-1])) {
 			out := append(append(append([]string{}, args[:i]...), args[i+1:]...), a)
 			return out
 		}
@@ -115,6 +116,15 @@ func (c config) loadBank() (*questions.Bank, error) {
 		return questions.Load(os.DirFS(c.Bank), c.Questions...)
 	}
 	return questions.LoadDefault(c.Questions...)
+}
+
+// takesValue reports whether flag arg is one whose value follows it.
+func takesValue(arg string) bool {
+	if strings.Contains(arg, "=") {
+		return false
+	}
+	name := strings.TrimLeft(arg, "-")
+	return name == "platform" || name == "seed" || name == "bank" || name == "questions"
 }
 
 func contains(list []string, s string) bool {

@@ -119,8 +119,21 @@ func (c *Clock) Set(t time.Time) {
 
 // Bank returns a small fixed bank: two questions per difficulty in core, one
 // per difficulty in basics, each with answer B of options A-D, so tests know
-// every answer without depending on the real bank.
+// every answer without depending on the real bank. Its questions are shown
+// in file order (shuffle: false), so a test can name the letter it clicks;
+// ShuffledBank is the same bank shown as the real one is.
 func Bank() *questions.Bank {
+	b := ShuffledBank()
+	fileOrder := false
+	for _, q := range b.Questions {
+		q.Shuffle = &fileOrder
+	}
+	return b
+}
+
+// ShuffledBank is Bank with its options shown shuffled, as every question of
+// the real bank is.
+func ShuffledBank() *questions.Bank {
 	var qs []*questions.Question
 	add := func(id, cat string, diff int, tags ...string) {
 		qs = append(qs, &questions.Question{
