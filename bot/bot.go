@@ -26,19 +26,14 @@ type Event struct {
 
 func (e Event) tenant() quiz.Tenant { return quiz.Tenant{Platform: e.Platform, Team: e.Team} }
 
-// Bot maps commands and clicks to quiz calls and renders the results.
+// Bot keeps the conversation: it parses commands, turns commands and
+// clicks into quiz calls, and renders the replies. A round's delivery
+// (posting, refreshing, revealing) belongs to Rounds.
 type Bot struct {
-	store *quiz.Store
-	log   *slog.Logger
-
-	mu        sync.RWMutex
-	platforms map[string]Platform
-
-	wake         chan struct{}
-	schedChanged chan struct{}
-
-	afterFunc func(time.Duration, func())
-	pending   map[uint64]bool // rounds with a count refresh scheduled
+	store     *quiz.Store
+	log       *slog.Logger
+	platforms *registry
+	rounds    *Rounds
 }
 
 // New returns a Bot over store. A nil logger discards logs.
@@ -46,38 +41,38 @@ func New(store *quiz.Store, log *slog.Logger) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	reg := &registry{platforms: map[string]Platform{}}
 	return &Bot{
-		store: store, log: log.With("component", "bot"), platforms: map[string]Platform{}, wake: make(chan struct{}, 1),
-		schedChanged: make(chan struct{}, 1),
-		afterFunc:    func(d time.Duration, f func()) { time.AfterFunc(d, f) }, pending: map[uint64]bool{},
+		store: store, log: log.With("component", "bot"), platforms: reg,
+		rounds: newRounds(store, reg, log.With("component", "rounds")),
 	}
 }
 
 // Store returns the quiz store.
 func (b *Bot) Store() *quiz.Store { return b.store }
 
+// Rounds returns the component that delivers rounds, for the loops.
+func (b *Bot) Rounds() *Rounds { return b.rounds }
+
 // Register makes p the platform for rounds of the named platform.
-func (b *Bot) Register(name string, p Platform) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.platforms[name] = instrumented{name, p}
+func (b *Bot) Register(name string, p Platform) { b.platforms.set(name, instrumented{name, p}) }
+
+// registry holds the platforms by name.
+type registry struct {
+	mu        sync.RWMutex
+	platforms map[string]Platform
 }
 
-func (b *Bot) platform(name string) Platform {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	return b.platforms[name]
+func (r *registry) set(name string, p Platform) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.platforms[name] = p
 }
 
-// Wakeups delivers a signal whenever a round is opened, so the reveal loop
-// can re-plan its sleep.
-func (b *Bot) Wakeups() <-chan struct{} { return b.wake }
-
-func (b *Bot) poke() {
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
+func (r *registry) get(name string) Platform {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.platforms[name]
 }
 
 // Command runs a parsed command for ev and returns the private reply.
@@ -137,45 +132,19 @@ func Help() Reply {
 }
 
 func (b *Bot) start(ctx context.Context, ev Event, c Command) (Reply, error) {
-	p := b.platform(ev.Platform)
-	if p == nil {
-		return Reply{}, fmt.Errorf("no platform %q registered", ev.Platform)
-	}
-	r, q, err := b.store.OpenRound(ctx, quiz.OpenInput{
+	r, q, err := b.rounds.Open(ctx, quiz.OpenInput{
 		Tenant: ev.tenant(), Channel: ev.Channel, OpenedBy: ev.User,
 		Category: c.Category, Difficulty: c.Difficulty, Duration: c.Duration,
-	})
+	}, false)
 	if err != nil {
 		return Reply{}, err
 	}
 	metrics.RoundsOpened.WithLabelValues(ev.Platform, "start").Inc()
-	if err := b.post(ctx, p, r, roundMessage(r, q, 0)); err != nil {
-		return Reply{}, quiz.Errorf(quiz.EInternal, "I could not post the question in this channel. Is the bot a member of it? Then try again.")
-	}
 	return Reply{Message: Message{
 		Text:          fmt.Sprintf("Round %d started with a %s %s question.", r.ID, difficultyWord(q.Difficulty), q.Category),
 		Deadline:      r.ClosesAt,
 		DeadlineLabel: "It is revealed",
 	}}, nil
-}
-
-// post posts a round's message and records its ref; a round that cannot be
-// posted is marked failed so the channel is free again.
-func (b *Bot) post(ctx context.Context, p Platform, r quiz.Round, m Message) error {
-	ref, err := p.Post(ctx, r.Channel, m)
-	if err != nil {
-		b.log.Error("Post round failed", "round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel, "error", err)
-		if ferr := b.store.FailRound(context.WithoutCancel(ctx), r.ID, err.Error()); ferr != nil {
-			b.log.Error("Mark round failed", roundAttrs(r, "error", ferr)...)
-		}
-		return err
-	}
-	if err := b.store.SetMessageRef(context.WithoutCancel(ctx), r.ID, ref); err != nil {
-		return err
-	}
-	b.log.Info("Round posted", "round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel, "question_id", r.QuestionID)
-	b.poke()
-	return nil
 }
 
 // Click handles a button press. The action comes from a Button this bot
@@ -222,7 +191,7 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 		return textReply(fmt.Sprintf("You already answered %s. Your first answer counts.", res.Shown)), nil
 	}
 	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "round").Inc()
-	b.scheduleRefresh(res.Round)
+	b.rounds.MarkDirty(res.Round)
 	return Reply{Message: Message{
 		Text:          fmt.Sprintf("Locked in %s.", res.Shown),
 		Deadline:      res.Round.ClosesAt,

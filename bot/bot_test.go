@@ -157,34 +157,36 @@ func TestBot_DailyNeedsManager(t *testing.T) {
 	wantText(t, h.Bot.CommandText(t.Context(), ev, "daily 09:00"), "Only people who can manage")
 }
 
-// Many clicks lead to one refresh of the answer count, run when the timer
-// fires; a refresh after the reveal does not bring the buttons back.
+// Many clicks lead to one refresh of the answer count, done once
+// RefreshEvery has passed; a click just before the reveal does not bring the
+// question back over it.
 func TestBot_RefreshCount(t *testing.T) {
 	h := bottest.New(t)
-	var timers []func()
-	h.Bot.SetAfterFunc(func(d time.Duration, f func()) {
-		if d != bot.RefreshEvery {
-			t.Errorf("refresh delay %v, want %v", d, bot.RefreshEvery)
-		}
-		timers = append(timers, f)
-	})
-	h.Do("start 5s")
+	h.Do("start 10s")
 	for _, u := range []string{"U1", "U2", "U3"} {
 		h.Click(h.As(u), "A")
 	}
-	if len(timers) != 1 {
-		t.Fatalf("scheduled %d refreshes for 3 clicks, want 1", len(timers))
+	h.RunDue()
+	if got := len(h.Platform.Edits()); got != 0 {
+		t.Fatalf("%d edits before RefreshEvery passed, want 0", got)
 	}
-	timers[0]()
+	h.Clock.Add(bot.RefreshEvery)
+	h.RunDue()
+	h.RunDue()
 	edits := h.Platform.Edits()
 	if len(edits) != 1 || !strings.Contains(edits[0].Message.Footer, "3 people answered") || len(edits[0].Message.Buttons) != 4 {
-		t.Fatalf("refresh edit=%+v, want the question with 3 answered", edits)
+		t.Fatalf("refresh edit=%+v, want one edit of the question with 3 answered", edits)
 	}
 	h.Click(h.As("U4"), "B")
-	h.Clock.Add(5 * time.Second)
+	h.Clock.Add(7 * time.Second) // the deadline: the reveal, not a refresh
 	h.RunDue()
-	timers[1]() // fires after the reveal: must not edit the question back
-	if got := len(h.Platform.Edits()); got != 2 {
+	h.Clock.Add(bot.RefreshEvery)
+	h.RunDue() // a refresh due now must not edit the question back
+	edits = h.Platform.Edits()
+	if got := len(edits); got != 2 {
 		t.Fatalf("edits=%d after a late refresh, want 2 (refresh, reveal)", got)
+	}
+	if len(edits[1].Message.Buttons) != 0 {
+		t.Fatalf("the last edit has buttons: %+v", edits[1].Message)
 	}
 }

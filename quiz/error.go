@@ -8,17 +8,21 @@ import (
 // Error codes. A coded error's Message is safe to show to the person who
 // caused it; any other error is internal.
 const (
-	EInvalid   = "invalid"   // bad input; nothing was written
-	ENotFound  = "not_found" // no such round, question, drill...
-	EConflict  = "conflict"  // the state forbids it (a round is already open)
-	EClosed    = "closed"    // the round has passed its deadline
-	EForbidden = "forbidden" // the caller lacks the right
-	EInternal  = "internal"
+	EInvalid     Code = "invalid"     // bad input; nothing was written
+	ENotFound    Code = "not_found"   // no such round, question, drill...
+	EConflict    Code = "conflict"    // the state forbids it (a round is already open)
+	EClosed      Code = "closed"      // the round has passed its deadline
+	EForbidden   Code = "forbidden"   // the caller lacks the right
+	EUnavailable Code = "unavailable" // a platform or the database could not do it now; try again
+	EInternal    Code = "internal"
 )
+
+// Code classifies an error for the person who caused it.
+type Code string
 
 // Error is an error with a code and a user-safe message.
 type Error struct {
-	Code    string
+	Code    Code
 	Message string
 }
 
@@ -38,12 +42,12 @@ func (e *Error) Is(target error) bool {
 var ErrNotFound = &Error{Code: ENotFound}
 
 // Errorf returns a coded error with a formatted user-safe message.
-func Errorf(code, format string, args ...any) *Error {
+func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err, EInternal for uncoded errors and "" for nil.
-func ErrorCode(err error) string {
+func ErrorCode(err error) Code {
 	if err == nil {
 		return ""
 	}

@@ -1,59 +1,84 @@
 package quiz
 
 import (
+	"fmt"
+
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
 )
 
-// migrations lists the schema changes in order. IDs are never renamed.
-//
-// Additive changes use AutoMigrate on the current models, which only creates
-// what is missing: a fresh database gets the whole schema in the first step
-// and the later steps are no-ops there. A change AutoMigrate cannot express
-// (a drop, a rename, a data fix) gets explicit SQL in its own step.
+// migrations lists the schema changes in order. IDs are never renamed, and a
+// step never changes once released: each step owns the schema it creates
+// (frozen structs in schema_v1.go, or SQL), never today's models, so a
+// database created today and one upgraded step by step end up the same
+// (TestMigrations_FreshEqualsUpgraded).
 func migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		{
 			ID: "202611240001_init",
 			Migrate: func(tx *gorm.DB) error {
-				return tx.AutoMigrate(&Round{}, &Answer{}, &Attempt{}, &RedoItem{}, &Drill{}, &DrillItem{})
+				return tx.AutoMigrate(&roundV1{}, &answerV1{}, &attemptV1{}, &redoItemV1{}, &drillV1{}, &drillItemV1{})
 			},
 			Rollback: func(tx *gorm.DB) error {
-				return tx.Migrator().DropTable(&DrillItem{}, &Drill{}, &RedoItem{}, &Attempt{}, &Answer{}, &Round{})
+				return tx.Migrator().DropTable("drill_items", "drills", "redo_items", "attempts", "answers", "rounds")
 			},
 		},
 		{
-			ID: "202611240002_schedules",
-			Migrate: func(tx *gorm.DB) error {
-				return tx.AutoMigrate(&Schedule{}, &Round{})
-			},
-			Rollback: func(tx *gorm.DB) error {
-				return tx.Migrator().DropTable(&Schedule{})
-			},
+			ID:       "202611240002_schedules",
+			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&scheduleV1{}) },
+			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("schedules") },
 		},
 		{
 			// Shuffled options: the order a round or drill card showed.
 			// Existing rows keep '' (the file's order), which they used.
 			ID: "202612010001_option_order",
 			Migrate: func(tx *gorm.DB) error {
-				for _, table := range []string{"rounds", "drill_items"} {
-					if tx.Migrator().HasColumn(table, "option_order") {
-						continue // a fresh database got it from AutoMigrate above
-					}
-					if err := tx.Exec("ALTER TABLE " + table + " ADD COLUMN option_order varchar(5) NOT NULL DEFAULT ''").Error; err != nil {
-						return err
-					}
-				}
-				return nil
+				return addColumns(tx, column{"rounds", "option_order", "varchar(5) NOT NULL DEFAULT ''", ""},
+					column{"drill_items", "option_order", "varchar(5) NOT NULL DEFAULT ''", ""})
 			},
 			Rollback: func(tx *gorm.DB) error {
-				for _, table := range []string{"rounds", "drill_items"} {
-					if err := tx.Exec("ALTER TABLE " + table + " DROP COLUMN option_order").Error; err != nil {
-						return err
-					}
-				}
-				return nil
+				return dropColumns(tx, column{table: "rounds", name: "option_order"}, column{table: "drill_items", name: "option_order"})
+			},
+		},
+		{
+			// A count refresh holds the round's message until refresh_until.
+			ID: "202612010002_refresh_claim",
+			Migrate: func(tx *gorm.DB) error {
+				return addColumns(tx, column{"rounds", "refresh_until", "datetime", "timestamptz"})
+			},
+			Rollback: func(tx *gorm.DB) error {
+				return dropColumns(tx, column{table: "rounds", name: "refresh_until"})
 			},
 		},
 	}
+}
+
+// column is a column a migration adds, with its type on SQLite and on
+// PostgreSQL ("" for the same).
+type column struct{ table, name, sqlite, postgres string }
+
+func addColumns(tx *gorm.DB, cols ...column) error {
+	for _, c := range cols {
+		typ := c.sqlite
+		if tx.Dialector.Name() == "postgres" && c.postgres != "" {
+			typ = c.postgres
+		}
+		// A database made by a development build may have it already.
+		if tx.Migrator().HasColumn(c.table, c.name) {
+			continue
+		}
+		if err := tx.Exec(fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", c.table, c.name, typ)).Error; err != nil {
+			return fmt.Errorf("add %s.%s: %w", c.table, c.name, err)
+		}
+	}
+	return nil
+}
+
+func dropColumns(tx *gorm.DB, cols ...column) error {
+	for _, c := range cols {
+		if err := tx.Exec(fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", c.table, c.name)).Error; err != nil {
+			return fmt.Errorf("drop %s.%s: %w", c.table, c.name, err)
+		}
+	}
+	return nil
 }

@@ -49,6 +49,9 @@ type Round struct {
 	// ("CADB"; see questions.Order). "" is the file's order, which every
 	// round opened before shuffling used.
 	OptionOrder string `gorm:"size:5;not null;default:''"`
+	// RefreshUntil is set while a count refresh holds the round's message
+	// (ClaimRefresh); the reveal waits for it.
+	RefreshUntil *time.Time
 }
 
 // Order returns the order in which the round shows q's options.

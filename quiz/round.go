@@ -32,14 +32,13 @@ type OpenInput struct {
 	// ClosesAt, when set, is the deadline instead of now + Duration (a daily
 	// round posted late keeps its schedule's deadline).
 	ClosesAt time.Time
-	// Pending opens the round in StatePosting, claimed by the caller, who
-	// posts it and calls MarkPosted; failed posts are retried (ClaimPosts).
-	Pending bool
 }
 
 func openKey(t Tenant, channel string) string { return t.Platform + "/" + t.Team + "/" + channel }
 
-// OpenRound opens a round in the channel. It returns EInvalid for a duration
+// OpenRound opens a round in the channel, in StatePosting and claimed by the
+// caller, who posts its message and calls MarkPosted (or DeferPost, or
+// FailRound); until then no reveal can touch it. It returns EInvalid for a duration
 // out of bounds or an empty filter, EConflict (with the open round) when the
 // channel already has an open round, and for daily rounds EConflict when the
 // schedule already has a round on that local date.
@@ -58,15 +57,12 @@ func (s *Store) OpenRound(ctx context.Context, in OpenInput) (Round, *questions.
 	key := openKey(in.Tenant, in.Channel)
 	r := Round{
 		Platform: in.Platform, Team: in.Team, Channel: in.Channel,
-		QuestionID: q.ID, State: StateOpen, OpenedBy: in.OpenedBy, OpenKey: &key,
-		ScheduleID: in.ScheduleID, CreatedAt: now, ClosesAt: now.Add(in.Duration),
+		QuestionID: q.ID, State: StatePosting, OpenedBy: in.OpenedBy, OpenKey: &key,
+		ScheduleID: in.ScheduleID, CreatedAt: now, ClosesAt: now.Add(in.Duration), ClaimedAt: &now,
 	}
 	if in.LocalDate != "" {
 		d := in.LocalDate
 		r.LocalDate = &d
-	}
-	if in.Pending {
-		r.State, r.ClaimedAt = StatePosting, &now
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
@@ -133,28 +129,6 @@ func (s *Store) leastUsed(cands []*questions.Question, used map[string]int) *que
 		}
 	}
 	return best[s.intn(len(best))]
-}
-
-// SetMessageRef records the platform's id of the round's message, so the
-// reveal can edit it.
-func (s *Store) SetMessageRef(ctx context.Context, roundID uint64, ref string) error {
-	err := s.db.WithContext(ctx).Model(&Round{}).Where("id = ?", roundID).Update("message_ref", ref).Error
-	if err != nil {
-		return fmt.Errorf("set message of round %d: %w", roundID, err)
-	}
-	return nil
-}
-
-// FailRound marks a round failed (it could not be posted or revealed) and
-// frees its channel.
-func (s *Store) FailRound(ctx context.Context, roundID uint64, reason string) error {
-	reason = truncate(reason, 500)
-	err := s.db.WithContext(ctx).Model(&Round{}).Where("id = ?", roundID).
-		Updates(map[string]any{"state": StateFailed, "open_key": nil, "last_error": reason}).Error
-	if err != nil {
-		return fmt.Errorf("fail round %d: %w", roundID, err)
-	}
-	return nil
 }
 
 // Round returns the round id of the tenant, or ENotFound.

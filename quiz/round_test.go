@@ -2,9 +2,11 @@ package quiz_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 	"gorm.io/gorm"
@@ -22,13 +24,29 @@ func countRows(t *testing.T, db *gorm.DB, model any) int64 {
 }
 
 // openRound opens a round of core-easy-1 (answer B, 1 point).
+// openRound opens a round and marks it posted, as the bot does once the
+// platform has taken its message.
 func openRound(t *testing.T, s *quiz.Store, channel string, d time.Duration) quiz.Round {
 	t.Helper()
-	r, _, err := s.OpenRound(context.Background(), quiz.OpenInput{Tenant: teamA, Channel: channel, OpenedBy: "U0", Duration: d, QuestionID: "core-easy-1"})
+	r, _ := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: channel, OpenedBy: "U0", Duration: d, QuestionID: "core-easy-1"})
+	return r
+}
+
+func openPosted(t *testing.T, s *quiz.Store, in quiz.OpenInput) (quiz.Round, *questions.Question) {
+	t.Helper()
+	r, q, err := s.OpenRound(context.Background(), in)
 	if err != nil {
 		t.Fatalf("OpenRound: %v", err)
 	}
-	return r
+	if r.State != quiz.StatePosting || r.ClaimedAt == nil {
+		t.Fatalf("opened in state %q (claimed %v), want posting and claimed", r.State, r.ClaimedAt)
+	}
+	ref := fmt.Sprintf("msg-%d", r.ID)
+	if err := s.MarkPosted(context.Background(), r.ID, ref); err != nil {
+		t.Fatalf("MarkPosted: %v", err)
+	}
+	r.State, r.MessageRef, r.ClaimedAt = quiz.StateOpen, ref, nil
+	return r, q
 }
 
 func TestStore_OpenRound(t *testing.T) {

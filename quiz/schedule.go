@@ -163,3 +163,65 @@ func (s *Store) CloseNow(ctx context.Context, t Tenant, channel string, schedule
 	}
 	return res.RowsAffected > 0, nil
 }
+
+// FireTime is when the schedule fires on a local date: the first instant of
+// that date whose wall clock reads HH:MM or later. On a day when clocks go
+// forward past HH:MM that is the first valid minute after the gap; when they
+// go back, the first of the two HH:MMs.
+func (s Schedule) FireTime(y int, m time.Month, d int, loc *time.Location) time.Time {
+	want := s.Hour*60 + s.Minute
+	// Scan a few hours around the naive time in UTC minutes; DST moves at most 2h.
+	start := time.Date(y, m, d, s.Hour, s.Minute, 0, 0, loc).Add(-3 * time.Hour)
+	for t := start; t.Before(start.Add(6 * time.Hour)); t = t.Add(time.Minute) {
+		lt := t.In(loc)
+		if lt.Year() == y && lt.Month() == m && lt.Day() == d && lt.Hour()*60+lt.Minute() >= want {
+			return t
+		}
+	}
+	return time.Date(y, m, d, s.Hour, s.Minute, 0, 0, loc)
+}
+
+// NextFire returns the schedule's first fire time after now (at most eight
+// days ahead, since it runs at least one weekday).
+func (s Schedule) NextFire(now time.Time) (time.Time, error) {
+	loc, err := s.Location()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("schedule %d time zone: %w", s.ID, err)
+	}
+	local := now.In(loc)
+	for back := 0; back <= 8; back++ {
+		d := local.AddDate(0, 0, back)
+		if !s.RunsOn(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, loc).Weekday()) {
+			continue
+		}
+		if at := s.FireTime(d.Year(), d.Month(), d.Day(), loc); at.After(now) {
+			return at, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("schedule %d runs on no day", s.ID)
+}
+
+// DailyRounds returns the (schedule, local date) pairs that already have a
+// round among the given local dates, keyed "id/date": the minute sweep asks
+// once for every schedule instead of once per schedule.
+func (s *Store) DailyRounds(ctx context.Context, localDates []string) (map[string]bool, error) {
+	var rows []struct {
+		ScheduleID uint64
+		LocalDate  string
+	}
+	err := s.db.WithContext(ctx).Model(&Round{}).Select("schedule_id, local_date").
+		Where("schedule_id IS NOT NULL AND local_date IN ?", localDates).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list daily rounds: %w", err)
+	}
+	out := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		out[DailyKey(r.ScheduleID, r.LocalDate)] = true
+	}
+	return out, nil
+}
+
+// DailyKey names a schedule's round on a local date.
+func DailyKey(scheduleID uint64, localDate string) string {
+	return fmt.Sprintf("%d/%s", scheduleID, localDate)
+}

@@ -25,10 +25,7 @@ func TestStore_ShuffledRound(t *testing.T) {
 			const rounds = 400
 			shown := map[string]int{}
 			for i := 0; i < rounds; i++ {
-				r, q, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: fmt.Sprintf("S%d", i), Duration: time.Minute, QuestionID: "core-easy-1"})
-				if err != nil {
-					t.Fatal(err)
-				}
+				r, q := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: fmt.Sprintf("S%d", i), Duration: time.Minute, QuestionID: "core-easy-1"})
 				shown[r.Order(q).Shown(q.AnswerIndex())]++
 			}
 			for _, l := range []string{"A", "B", "C", "D"} {
@@ -39,10 +36,7 @@ func TestStore_ShuffledRound(t *testing.T) {
 			}
 		})
 
-		r, q, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: "C1", Duration: time.Minute, QuestionID: "core-medium-1"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, q := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: "C1", Duration: time.Minute, QuestionID: "core-medium-1"})
 		order := r.Order(q)
 
 		t.Run("OneOrderForTheRound", func(t *testing.T) {
@@ -110,10 +104,7 @@ func TestStore_ShuffledRound(t *testing.T) {
 func TestStore_RoundFromBeforeShuffling(t *testing.T) {
 	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := shuffledStore(db)
-		r, q, err := s.OpenRound(context.Background(), quiz.OpenInput{Tenant: teamA, Channel: "C1", Duration: time.Minute, QuestionID: "core-easy-2"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, q := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: "C1", Duration: time.Minute, QuestionID: "core-easy-2"})
 		if err := db.Model(&quiz.Round{}).Where("id = ?", r.ID).Update("option_order", "").Error; err != nil {
 			t.Fatal(err)
 		}
@@ -173,10 +164,7 @@ func TestStore_ShuffledRedo(t *testing.T) {
 	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, clk := shuffledStore(db)
-		r, q, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: "C1", Duration: time.Minute, QuestionID: "core-hard-1"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, q := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: "C1", Duration: time.Minute, QuestionID: "core-hard-1"})
 		if _, err := answer(s, r.ID, "U1", r.Order(q).Shown(0)); err != nil { // wrong: into the redo queue
 			t.Fatal(err)
 		}

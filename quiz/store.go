@@ -12,10 +12,11 @@ import (
 // Store runs the quiz on a database. It is safe for concurrent use, and any
 // number of Stores (replicas) may share one PostgreSQL database.
 type Store struct {
-	db   *gorm.DB
-	bank *questions.Bank
-	now  func() time.Time
-	loc  *time.Location
+	db       *gorm.DB
+	postgres bool
+	bank     *questions.Bank
+	now      func() time.Time
+	loc      *time.Location
 
 	mu  sync.Mutex
 	rnd *rand.Rand
@@ -38,11 +39,12 @@ func WithSeed(seed uint64) Option {
 // NewStore returns a Store over db (already migrated) and bank.
 func NewStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 	s := &Store{
-		db:   db,
-		bank: bank,
-		now:  time.Now,
-		loc:  time.UTC,
-		rnd:  rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
+		db:       db,
+		postgres: db.Dialector.Name() == "postgres",
+		bank:     bank,
+		now:      time.Now,
+		loc:      time.UTC,
+		rnd:      rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)),
 	}
 	for _, o := range opts {
 		o(s)

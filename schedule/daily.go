@@ -13,26 +13,22 @@ import (
 )
 
 // Scheduler posts each channel's daily round. Schedules live in the
-// database; every replica loads them into its cron at start, at once when
-// this replica changes one, and on the minute sweep otherwise. The database
-// keeps a daily round unique per schedule and local date, so any number of
-// replicas (and a wall time repeated when clocks go back) post it once.
+// database, and the database keeps a daily round unique per schedule and
+// local date, so any number of replicas (and a wall time repeated when
+// clocks go back) post it once. Every minute, and at once when this replica
+// changes a schedule, it sweeps: two queries find what is due, whatever the
+// number of schedules.
 type Scheduler struct {
-	Bot   *bot.Bot
-	Store *quiz.Store
-	Log   *slog.Logger
-	// Synced, when set, receives a value after each reload (tests).
+	Rounds *bot.Rounds
+	Store  *quiz.Store
+	Log    *slog.Logger
+	// Synced, when set, receives a value after each sweep (tests).
 	Synced chan<- struct{}
 
 	mu      sync.Mutex
-	cron    *cron.Cron
-	entries map[uint64]entry
-	skipped map[string]bool // schedule/date pairs already logged as skipped
-}
-
-type entry struct {
-	spec string
-	id   cron.EntryID
+	loaded  map[uint64]string // schedule id -> its spec, as of the last sweep
+	skipped map[string]bool   // schedule/date pairs already logged as skipped
+	changed chan struct{}
 }
 
 func (s *Scheduler) log() *slog.Logger {
@@ -42,101 +38,73 @@ func (s *Scheduler) log() *slog.Logger {
 	return s.Log.With("component", "schedule")
 }
 
-// Run loads the schedules and fires them until ctx is done, then stops cron
-// and waits for fires in progress.
-func (s *Scheduler) Run(ctx context.Context) error {
-	log := s.log()
-	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(cronLogger{log}),
-		cron.WithChain(cron.Recover(cronLogger{log})))
+// SchedulesChanged asks for a sweep now (bot.Hooks).
+func (s *Scheduler) SchedulesChanged() {
 	s.mu.Lock()
-	s.cron, s.entries = c, map[uint64]entry{}
+	c := s.changed
 	s.mu.Unlock()
-	// The sweep reloads schedules changed by other replicas and posts fires
-	// that were missed (downtime, or a wall time skipped when clocks go forward).
-	if _, err := c.AddFunc("* * * * *", func() { s.Sweep(ctx, s.Store.Now()) }); err != nil {
+	if c == nil {
+		return
+	}
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// Run sweeps at start, at the top of every minute and after each schedule
+// change, until ctx is done; it returns once the sweep in progress ends.
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.mu.Lock()
+	s.changed = make(chan struct{}, 1)
+	s.mu.Unlock()
+	tick := make(chan struct{}, 1)
+	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(cronLogger{s.log()}))
+	if _, err := c.AddFunc("* * * * *", func() {
+		select {
+		case tick <- struct{}{}:
+		default: // a sweep is still running; the next one covers this minute
+		}
+	}); err != nil {
 		return fmt.Errorf("add sweep: %w", err)
 	}
-	s.Sweep(ctx, s.Store.Now())
 	c.Start()
+	defer func() { <-c.Stop().Done() }()
 	for {
+		s.Sweep(ctx, s.Store.Now())
 		select {
 		case <-ctx.Done():
-			<-c.Stop().Done()
 			return nil
-		case <-s.Bot.ScheduleChanges():
-			s.Sync(ctx)
+		case <-tick:
+		case <-s.changed:
 		}
 	}
 }
 
-// Sync loads the schedules into cron: new and changed ones are (re)added,
-// removed ones dropped.
-func (s *Scheduler) Sync(ctx context.Context) {
-	log := s.log()
-	defer func() {
-		if s.Synced != nil {
-			s.Synced <- struct{}{}
-		}
-	}()
-	scheds, err := s.Store.Schedules(ctx)
-	if err != nil {
-		log.Error("Load schedules", "error", err)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cron == nil {
-		return
-	}
-	seen := map[uint64]bool{}
-	for _, sch := range scheds {
-		seen[sch.ID] = true
-		spec := bot.CronSpec(sch)
-		if old, ok := s.entries[sch.ID]; ok {
-			if old.spec == spec {
-				continue
-			}
-			s.cron.Remove(old.id)
-		}
-		id := sch.ID
-		eid, err := s.cron.AddFunc(spec, func() { s.fireByID(ctx, id) })
-		if err != nil {
-			log.Error("Schedule rejected", "schedule_id", sch.ID, "spec", spec, "error", err)
-			delete(s.entries, sch.ID)
-			continue
-		}
-		s.entries[sch.ID] = entry{spec, eid}
-		next, _ := bot.NextFire(sch, s.Store.Now())
-		log.Info("Schedule loaded", "schedule_id", sch.ID, "platform", sch.Platform, "team", sch.Team, "channel", sch.Channel,
-			"spec", spec, "next_run", next.UTC().Format(time.RFC3339))
-	}
-	for id, e := range s.entries {
-		if !seen[id] {
-			s.cron.Remove(e.id)
-			delete(s.entries, id)
-			log.Info("Schedule unloaded", "schedule_id", id)
-		}
-	}
-}
-
-// Specs returns the cron spec loaded for each schedule id.
+// Specs returns a description of each schedule seen by the last sweep, in
+// cron form (for logs and tests).
 func (s *Scheduler) Specs() map[uint64]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[uint64]string, len(s.entries))
-	for id, e := range s.entries {
-		out[id] = e.spec
+	out := make(map[uint64]string, len(s.loaded))
+	for id, spec := range s.loaded {
+		out[id] = spec
 	}
 	return out
 }
 
-func (s *Scheduler) fireByID(ctx context.Context, id uint64) {
-	sch, err := s.Store.ScheduleByID(ctx, id)
-	if err != nil {
-		s.log().Info("Schedule gone before its fire", "schedule_id", id)
-		return
+// CronSpec describes a schedule in cron form, in its own time zone.
+func CronSpec(sch quiz.Schedule) string {
+	dows := ""
+	for i := 0; i < 7; i++ {
+		if sch.RunsOn(time.Weekday(i)) {
+			if dows != "" {
+				dows += ","
+			}
+			dows += fmt.Sprint(i)
+		}
 	}
-	s.Fire(ctx, sch, s.Store.Now())
+	return fmt.Sprintf("CRON_TZ=%s %d %d * * %s", sch.TimeZone, sch.Minute, sch.Hour, dows)
 }
 
 // Fire posts the schedule's round for the local date of now, unless the
@@ -148,11 +116,12 @@ func (s *Scheduler) Fire(ctx context.Context, sch quiz.Schedule, now time.Time) 
 		return
 	}
 	local := now.In(loc)
-	s.fireOn(ctx, sch, local.Year(), local.Month(), local.Day(), now, false)
+	s.fireOn(ctx, sch, local.Year(), local.Month(), local.Day(), now, false, nil)
 }
 
 // fireOn posts the schedule's round for a local date if it is due at now.
-func (s *Scheduler) fireOn(ctx context.Context, sch quiz.Schedule, y int, m time.Month, d int, now time.Time, late bool) {
+// have, when set, lists the daily rounds that exist already.
+func (s *Scheduler) fireOn(ctx context.Context, sch quiz.Schedule, y int, m time.Month, d int, now time.Time, late bool, have map[string]bool) {
 	log := s.log().With("schedule_id", sch.ID, "platform", sch.Platform, "team", sch.Team, "channel", sch.Channel)
 	loc, err := sch.Location()
 	if err != nil {
@@ -163,16 +132,13 @@ func (s *Scheduler) fireOn(ctx context.Context, sch quiz.Schedule, y int, m time
 	if !sch.RunsOn(date.Weekday()) {
 		return
 	}
-	at := FireTime(sch, y, m, d, loc)
+	at := sch.FireTime(y, m, d, loc)
 	closes := at.Add(sch.Deadline())
-	if now.Before(at) {
-		return
-	}
-	if done, err := s.Store.HasDailyRound(ctx, sch.ID, localDate); err != nil || done {
+	if now.Before(at) || have[quiz.DailyKey(sch.ID, localDate)] {
 		return
 	}
 	if closes.Sub(now) < quiz.MinDuration {
-		if !s.markSkipped(fmt.Sprintf("%d/%s", sch.ID, localDate)) {
+		if !s.markSkipped(quiz.DailyKey(sch.ID, localDate)) {
 			return
 		}
 		log.Warn("Daily round skipped: its deadline passed before it could be posted", "local_date", localDate,
@@ -182,7 +148,7 @@ func (s *Scheduler) fireOn(ctx context.Context, sch quiz.Schedule, y int, m time
 	if late {
 		log.Info("Posting a daily round late", "local_date", localDate, "fire_at", at.Format(time.RFC3339), "late_seconds", now.Sub(at).Seconds())
 	}
-	if err := s.Bot.OpenDaily(ctx, sch, localDate, closes); err != nil {
+	if err := s.Rounds.OpenDaily(ctx, sch, localDate, closes); err != nil {
 		log.Error("Daily round failed", "local_date", localDate, "error", err)
 	}
 }
@@ -201,15 +167,33 @@ func (s *Scheduler) markSkipped(key string) bool {
 	return true
 }
 
-// Sweep reloads the schedules and posts every round that is due but was not
-// posted: today's or yesterday's (a deadline may run past midnight) whose
-// time has come and whose deadline has not passed.
+// Sweep posts every daily round that is due but was not posted: today's or
+// yesterday's (a deadline may run past midnight) whose time has come and
+// whose deadline has not passed. It costs two queries however many
+// schedules there are.
 func (s *Scheduler) Sweep(ctx context.Context, now time.Time) {
-	s.Sync(ctx)
+	defer func() {
+		if s.Synced != nil {
+			s.Synced <- struct{}{}
+		}
+	}()
+	log := s.log()
 	scheds, err := s.Store.Schedules(ctx)
 	if err != nil {
+		log.Error("Load schedules", "error", err)
 		return
 	}
+	// Every local "today" and "yesterday" lies within a day of UTC's.
+	var dates []string
+	for back := -2; back <= 1; back++ {
+		dates = append(dates, now.UTC().AddDate(0, 0, back).Format("2006-01-02"))
+	}
+	have, err := s.Store.DailyRounds(ctx, dates)
+	if err != nil {
+		log.Error("Load daily rounds", "error", err)
+		return
+	}
+	s.noteLoaded(scheds, now)
 	for _, sch := range scheds {
 		loc, err := sch.Location()
 		if err != nil {
@@ -218,27 +202,39 @@ func (s *Scheduler) Sweep(ctx context.Context, now time.Time) {
 		local := now.In(loc)
 		for _, back := range []int{1, 0} {
 			d := local.AddDate(0, 0, -back)
-			late := now.Sub(FireTime(sch, d.Year(), d.Month(), d.Day(), loc)) >= time.Minute
-			s.fireOn(ctx, sch, d.Year(), d.Month(), d.Day(), now, late)
+			late := now.Sub(sch.FireTime(d.Year(), d.Month(), d.Day(), loc)) >= time.Minute
+			s.fireOn(ctx, sch, d.Year(), d.Month(), d.Day(), now, late, have)
 		}
 	}
 }
 
-// FireTime is when the schedule fires on a local date: the first instant of
-// that date whose wall clock reads HH:MM or later. On a day when clocks go
-// forward past HH:MM that is the first valid minute after the gap; when they
-// go back, the first of the two HH:MMs.
-func FireTime(sch quiz.Schedule, y int, m time.Month, d int, loc *time.Location) time.Time {
-	want := sch.Hour*60 + sch.Minute
-	// Scan a few hours around the naive time in UTC minutes; DST moves at most 2h.
-	start := time.Date(y, m, d, sch.Hour, sch.Minute, 0, 0, loc).Add(-3 * time.Hour)
-	for t := start; t.Before(start.Add(6 * time.Hour)); t = t.Add(time.Minute) {
-		lt := t.In(loc)
-		if lt.Year() == y && lt.Month() == m && lt.Day() == d && lt.Hour()*60+lt.Minute() >= want {
-			return t
+// noteLoaded logs schedules that are new or changed since the last sweep,
+// with their next run, and forgets removed ones.
+func (s *Scheduler) noteLoaded(scheds []quiz.Schedule, now time.Time) {
+	log := s.log()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded == nil {
+		s.loaded = map[uint64]string{}
+	}
+	seen := map[uint64]bool{}
+	for _, sch := range scheds {
+		seen[sch.ID] = true
+		spec := CronSpec(sch)
+		if s.loaded[sch.ID] == spec {
+			continue
+		}
+		s.loaded[sch.ID] = spec
+		next, _ := sch.NextFire(now)
+		log.Info("Schedule loaded", "schedule_id", sch.ID, "platform", sch.Platform, "team", sch.Team, "channel", sch.Channel,
+			"spec", spec, "next_run", next.UTC().Format(time.RFC3339))
+	}
+	for id := range s.loaded {
+		if !seen[id] {
+			delete(s.loaded, id)
+			log.Info("Schedule unloaded", "schedule_id", id)
 		}
 	}
-	return time.Date(y, m, d, sch.Hour, sch.Minute, 0, 0, loc)
 }
 
 // cronLogger adapts slog to cron's logger.

@@ -35,7 +35,7 @@ func setDaily(t *testing.T, h *bottest.Harness, text string) quiz.Schedule {
 }
 
 func newScheduler(h *bottest.Harness) *schedule.Scheduler {
-	return &schedule.Scheduler{Bot: h.Bot, Store: h.Store}
+	return &schedule.Scheduler{Rounds: h.Bot.Rounds(), Store: h.Store}
 }
 
 func TestFireTime(t *testing.T) {
@@ -58,7 +58,7 @@ func TestFireTime(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			d, _ := time.Parse("2006-01-02", tc.date)
-			if got := schedule.FireTime(tc.s, d.Year(), d.Month(), d.Day(), tc.loc); !got.Equal(tc.want) {
+			if got := tc.s.FireTime(d.Year(), d.Month(), d.Day(), tc.loc); !got.Equal(tc.want) {
 				t.Fatalf("FireTime=%v, want %v", got.UTC(), tc.want)
 			}
 		})
@@ -79,14 +79,15 @@ func TestScheduler_SpringForward(t *testing.T) {
 		t.Run(tc.zone, func(t *testing.T) {
 			h := bottest.New(t)
 			sch := setDaily(t, h, tc.daily)
-			// What cron itself does: the next run after the day before skips the gap day.
+			// Cron would skip the gap day; the schedule's next fire is the
+			// first valid minute after the gap instead.
 			prev := tc.before.Add(-20 * time.Hour)
-			next, err := bot.NextFire(sch, prev)
+			next, err := sch.NextFire(prev)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if next.Format("2006-01-02") == tc.day {
-				t.Fatalf("cron fires on %s at %v; this test assumes it skips the gap", tc.day, next)
+			if !next.Equal(tc.at) {
+				t.Fatalf("next fire after %v is %v, want %v (the first minute after the gap)", prev, next, tc.at)
 			}
 			s := newScheduler(h)
 			h.Clock.Set(tc.before)
@@ -208,7 +209,7 @@ func TestScheduler_PostRetries(t *testing.T) {
 	}
 	for i := 0; i < 10; i++ {
 		h.Clock.Add(10 * time.Minute)
-		h.Bot.RunDue(ctx)
+		h.Bot.Rounds().RunDue(ctx)
 	}
 	failed, _ := h.Store.Rounds(ctx, []string{quiz.StateFailed}, 10)
 	if len(failed) != 1 {
@@ -229,7 +230,7 @@ func TestScheduler_PostRetrySucceeds(t *testing.T) {
 	newScheduler(h).Fire(context.Background(), sch, at)
 	h.Platform.Fail = nil
 	h.Clock.Add(5 * time.Second) // backoff after the first failure: 2-3s
-	h.Bot.RunDue(context.Background())
+	h.Bot.Rounds().RunDue(context.Background())
 	if n := len(h.Platform.Posts()); n != 1 {
 		t.Fatalf("posts=%d after the retry, want 1", n)
 	}
@@ -243,7 +244,8 @@ func TestScheduler_PostRetrySucceeds(t *testing.T) {
 func TestScheduler_ReloadOnChange(t *testing.T) {
 	h := bottest.New(t)
 	synced := make(chan struct{}, 8)
-	s := &schedule.Scheduler{Bot: h.Bot, Store: h.Store, Synced: synced}
+	s := &schedule.Scheduler{Rounds: h.Bot.Rounds(), Store: h.Store, Synced: synced}
+	h.Bot.Rounds().SetHooks(bot.Hooks{SchedulesChanged: s.SchedulesChanged})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- s.Run(ctx) }()
@@ -293,10 +295,9 @@ type replica struct {
 func newReplica(db *gorm.DB, clk *quiztest.Clock) replica {
 	store := quiz.NewStore(db, quiztest.Bank(), quiz.WithClock(clk.Now))
 	b := bot.New(store, nil)
-	b.SetAfterFunc(func(time.Duration, func()) {})
 	rec := &bottest.Recorder{}
 	b.Register("slack", rec)
-	return replica{bot: b, rec: rec, sch: &schedule.Scheduler{Bot: b, Store: store}, quiz: store}
+	return replica{bot: b, rec: rec, sch: &schedule.Scheduler{Rounds: b.Rounds(), Store: store}, quiz: store}
 }
 
 // Two schedulers on one database fire the same schedule at the same time:
@@ -345,7 +346,7 @@ func TestReveal_TwoReplicas1000Rounds(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := r.bot.RevealDue(ctx); err != nil {
+				if _, err := r.bot.Rounds().RevealDue(ctx); err != nil {
 					t.Error(err)
 				}
 			}()

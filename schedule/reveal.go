@@ -14,21 +14,39 @@ import (
 // and claims left by dead ones are picked up even with no local wake-up.
 const maxIdle = 15 * time.Second
 
-// Revealer reveals rounds at their deadline. It sleeps until the next
-// deadline (not a busy poll) and wakes early when the bot opens a round.
+// Revealer runs the rounds' due work (posts to retry, count refreshes,
+// reveals) when it is due. It sleeps until the next deadline (not a busy
+// poll) and wakes early when a round changes here.
 type Revealer struct {
-	Bot   *bot.Bot
-	Store *quiz.Store
-	Log   *slog.Logger
+	Rounds *bot.Rounds
+	Store  *quiz.Store
+	Log    *slog.Logger
 	// NewTimer makes the loop's timers; tests may replace it.
 	NewTimer func(d time.Duration) (<-chan time.Time, func() bool)
 
 	once sync.Once
 	done chan struct{}
+	wake chan struct{}
 }
 
-// Run reveals due rounds until ctx is done, then returns nil once the reveal
-// in progress has finished.
+func (r *Revealer) init() {
+	r.once.Do(func() {
+		r.done = make(chan struct{})
+		r.wake = make(chan struct{}, 1)
+	})
+}
+
+// RoundsChanged wakes the loop to plan again (bot.Hooks).
+func (r *Revealer) RoundsChanged() {
+	r.init()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run does the due work until ctx is done, then returns nil once the work
+// in progress has finished (each platform call has its own deadline).
 func (r *Revealer) Run(ctx context.Context) error {
 	log := r.Log
 	if log == nil {
@@ -42,20 +60,18 @@ func (r *Revealer) Run(ctx context.Context) error {
 			return t.C, t.Stop
 		}
 	}
-	r.once.Do(func() { r.done = make(chan struct{}) })
+	r.init()
 	defer close(r.done)
 	for {
-		// Reveals run to completion even during shutdown, bounded by their own timeout.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		if _, err := r.Bot.RunDue(rctx); err != nil {
+		// Work that started runs to completion even during shutdown.
+		if _, err := r.Rounds.RunDue(context.WithoutCancel(ctx)); err != nil {
 			log.Error("Reveal pass failed", "error", err)
 		}
-		cancel()
 		if ctx.Err() != nil {
 			return nil
 		}
 		wait := maxIdle
-		if next, ok, err := r.Store.NextWake(ctx, quiz.DefaultLease); err != nil {
+		if next, ok, err := r.Rounds.NextWake(ctx); err != nil {
 			log.Error("Plan next reveal", "error", err)
 		} else if ok {
 			wait = min(max(next.Sub(r.Store.Now()), 0), maxIdle)
@@ -66,7 +82,7 @@ func (r *Revealer) Run(ctx context.Context) error {
 			stop()
 			return nil
 		case <-c:
-		case <-r.Bot.Wakeups():
+		case <-r.wake:
 			stop()
 		}
 	}
@@ -74,6 +90,6 @@ func (r *Revealer) Run(ctx context.Context) error {
 
 // Done is closed when Run has returned.
 func (r *Revealer) Done() <-chan struct{} {
-	r.once.Do(func() { r.done = make(chan struct{}) })
+	r.init()
 	return r.done
 }

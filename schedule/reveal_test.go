@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/bot/bottest"
 	"github.com/asyncquiz/asyncquiz/schedule"
 )
@@ -42,7 +43,8 @@ func TestRevealer_Run(t *testing.T) {
 	sent := make(chan bottest.Sent, 16)
 	h.Platform.Notify = sent
 	timers := newFakeTimers()
-	rev := &schedule.Revealer{Bot: h.Bot, Store: h.Store, NewTimer: timers.NewTimer}
+	rev := &schedule.Revealer{Rounds: h.Bot.Rounds(), Store: h.Store, NewTimer: timers.NewTimer}
+	h.Bot.Rounds().SetHooks(bot.Hooks{RoundsChanged: rev.RoundsChanged})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- rev.Run(ctx) }()

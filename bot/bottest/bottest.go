@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/questions"
@@ -33,6 +32,9 @@ type Recorder struct {
 	Fail  error
 	// Notify, when set, receives every successful post and edit.
 	Notify chan Sent
+	// Before, when set, runs at the start of every Post ("post") and Edit
+	// ("edit") outside the lock; a test blocks in it to hold a call in flight.
+	Before func(call string, m bot.Message)
 }
 
 func (r *Recorder) notify(s Sent) {
@@ -45,6 +47,9 @@ var _ bot.Platform = (*Recorder)(nil)
 
 // Post implements bot.Platform.
 func (r *Recorder) Post(_ context.Context, channel string, m bot.Message) (string, error) {
+	if r.Before != nil {
+		r.Before("post", m)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.Fail != nil {
@@ -58,6 +63,9 @@ func (r *Recorder) Post(_ context.Context, channel string, m bot.Message) (strin
 
 // Edit implements bot.Platform.
 func (r *Recorder) Edit(_ context.Context, channel, ref string, m bot.Message) error {
+	if r.Before != nil {
+		r.Before("edit", m)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.Fail != nil {
@@ -105,8 +113,6 @@ func NewWithBank(t testing.TB, bank *questions.Bank) *Harness {
 	clk := quiztest.NewClock(quiztest.Start)
 	store := quiz.NewStore(quiztest.MustOpenSQLite(t), bank, quiz.WithClock(clk.Now), quiz.WithSeed(1))
 	b := bot.New(store, nil)
-	// Count refreshes run only when a test arranges it (SetAfterFunc).
-	b.SetAfterFunc(func(time.Duration, func()) {})
 	rec := &Recorder{}
 	b.Register("slack", rec)
 	return &Harness{
@@ -152,7 +158,7 @@ func (h *Harness) ClickOn(ev bot.Event, m bot.Message, label string) bot.Reply {
 // RunDue reveals every due round and returns how many were revealed.
 func (h *Harness) RunDue() int {
 	h.t.Helper()
-	n, err := h.Bot.RevealDue(context.Background())
+	n, err := h.Bot.Rounds().RunDue(context.Background())
 	if err != nil {
 		h.t.Fatalf("RevealDue: %v", err)
 	}

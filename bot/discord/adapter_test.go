@@ -48,7 +48,7 @@ func TestAdapter_RoundEndToEnd(t *testing.T) {
 
 	h.clock.Add(5 * time.Second)
 	wantContains(t, "late click", raw(h.click("U5", ids["B"], false)), "This round is closed")
-	if n, err := h.bot.RevealDue(context.Background()); err != nil || n != 1 {
+	if n, err := h.bot.Rounds().RevealDue(context.Background()); err != nil || n != 1 {
 		t.Fatalf("RevealDue=%d, %v", n, err)
 	}
 	edit := h.fake.wait(t, "PATCH", "/channels/C1/messages/m")

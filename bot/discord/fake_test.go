@@ -121,7 +121,6 @@ func newHarness(t *testing.T) *harness {
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	store, clk := quiztest.NewStore(quiztest.MustOpenSQLite(t))
 	b := bot.New(store, nil)
-	b.SetAfterFunc(func(time.Duration, func()) {})
 	a, err := New(Config{BotToken: "test-token", AppID: "123456", PublicKey: pub, GuildID: "999999", APIURL: fake.srv.URL + "/api/v10"}, b)
 	if err != nil {
 		t.Fatal(err)

@@ -47,7 +47,7 @@ func TestAdapter_RoundEndToEnd(t *testing.T) {
 
 	h.clock.Add(5 * time.Second)
 	wantContains(t, "late click", replyText(h.click("U6", btn["B"], false)), "This round is closed")
-	if n, err := h.bot.RevealDue(context.Background()); err != nil || n != 1 {
+	if n, err := h.bot.Rounds().RevealDue(context.Background()); err != nil || n != 1 {
 		t.Fatalf("RevealDue=%d, %v", n, err)
 	}
 	ups := h.fake.Updates()

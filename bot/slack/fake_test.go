@@ -109,7 +109,6 @@ func newHarness(t *testing.T) *harness {
 	fake := newFakeSlack(t)
 	store, clk := quiztest.NewStore(quiztest.MustOpenSQLite(t))
 	b := bot.New(store, nil)
-	b.SetAfterFunc(func(time.Duration, func()) {})
 	a := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.srv.URL + "/api/", HTTPClient: fake.srv.Client()}, b)
 	mux := http.NewServeMux()
 	a.Routes(mux)

@@ -57,7 +57,8 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	ev := bot.Event{Platform: quiz.PlatformConsole, Team: "local", Channel: "terminal", User: name, UserName: name, CanManage: true}
 
 	loopCtx, stopLoop := context.WithCancel(ctx)
-	rev := &schedule.Revealer{Bot: a.bot, Store: a.store, Log: log}
+	rev := &schedule.Revealer{Rounds: a.bot.Rounds(), Store: a.store, Log: log}
+	a.bot.Rounds().SetHooks(bot.Hooks{RoundsChanged: rev.RoundsChanged})
 	go rev.Run(loopCtx)
 	defer func() { stopLoop(); <-rev.Done() }()
 

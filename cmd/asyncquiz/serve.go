@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/metrics"
 	"github.com/asyncquiz/asyncquiz/schedule"
 )
@@ -142,10 +143,11 @@ func serve(ctx context.Context, a *app, starters []platformStarter) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
-	rev := &schedule.Revealer{Bot: a.bot, Store: a.store, Log: a.log}
+	rev := &schedule.Revealer{Rounds: a.bot.Rounds(), Store: a.store, Log: a.log}
+	sched := &schedule.Scheduler{Rounds: a.bot.Rounds(), Store: a.store, Log: a.log}
+	a.bot.Rounds().SetHooks(bot.Hooks{RoundsChanged: rev.RoundsChanged, SchedulesChanged: sched.SchedulesChanged})
 	wg.Add(1)
 	go func() { defer wg.Done(); rev.Run(runCtx) }()
-	sched := &schedule.Scheduler{Bot: a.bot, Store: a.store, Log: a.log}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

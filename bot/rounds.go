@@ -1,0 +1,383 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/metrics"
+	"github.com/asyncquiz/asyncquiz/questions"
+	"github.com/asyncquiz/asyncquiz/quiz"
+)
+
+// Timing of a round's message writes.
+const (
+	// RefreshEvery is the least time between two edits of a round's message
+	// to update its answer count, however many clicks arrive.
+	RefreshEvery = 3 * time.Second
+	// refreshGuard: no count refresh starts this close to the deadline, so
+	// a refresh never holds back the reveal.
+	refreshGuard = 2 * time.Second
+	// Each platform call has its own deadline; no pass boundary cancels
+	// an edit in flight.
+	refreshTimeout = 2 * time.Second
+	postTimeout    = 30 * time.Second
+	revealTimeout  = 30 * time.Second
+	// Retry policy for posts and reveals: exponential backoff with jitter,
+	// then the round is marked failed.
+	maxPostAttempts   = 6
+	maxRevealAttempts = 8
+	baseRetry         = 2 * time.Second
+	maxRetry          = 5 * time.Minute
+	claimBatch        = 50
+	revealWorkers     = 8
+)
+
+// Hooks tell the background loops (package schedule) to look again; the
+// loops set them, and a nil hook is skipped.
+type Hooks struct {
+	// RoundsChanged: a round was opened, posted or marked dirty, so the
+	// next wake-up may be sooner.
+	RoundsChanged func()
+	// SchedulesChanged: a daily schedule was set or removed here.
+	SchedulesChanged func()
+}
+
+// Rounds owns every round's life from open to reveal (the states are in
+// quiz/lifecycle.go): it posts the question, retries a post that failed,
+// refreshes the answer count after clicks, and reveals the round at its
+// deadline. Each message has one writer at a time, across replicas,
+// because every write first takes the round's claim in the database; the
+// reveal is always the last write.
+type Rounds struct {
+	store     *quiz.Store
+	platforms *registry
+	log       *slog.Logger
+
+	mu    sync.Mutex
+	hooks Hooks
+	dirty map[uint64]time.Time // round -> when its count may next be refreshed
+}
+
+func newRounds(store *quiz.Store, platforms *registry, log *slog.Logger) *Rounds {
+	return &Rounds{store: store, platforms: platforms, log: log, dirty: map[uint64]time.Time{}}
+}
+
+// SetHooks installs the loops' hooks.
+func (rs *Rounds) SetHooks(h Hooks) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.hooks = h
+}
+
+func (rs *Rounds) roundsChanged() {
+	rs.mu.Lock()
+	f := rs.hooks.RoundsChanged
+	rs.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (rs *Rounds) schedulesChanged() {
+	rs.mu.Lock()
+	f := rs.hooks.SchedulesChanged
+	rs.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+// Open opens a round and posts its question: the round is created in
+// posting state, claimed by this call, so no reveal can touch it until the
+// question is posted and MarkPosted opens it. When the post fails, retry
+// keeps the round for RunDue to post again (daily rounds); otherwise the
+// round is failed, its channel freed, and the error returned (start).
+func (rs *Rounds) Open(ctx context.Context, in quiz.OpenInput, retry bool) (quiz.Round, *questions.Question, error) {
+	r, q, err := rs.store.OpenRound(ctx, in)
+	if err != nil {
+		return quiz.Round{}, nil, err
+	}
+	if err := rs.post(ctx, r, q, retry); err != nil {
+		return r, q, err
+	}
+	return r, q, nil
+}
+
+// post posts a claimed posting round and opens it.
+func (rs *Rounds) post(ctx context.Context, r quiz.Round, q *questions.Question, retry bool) error {
+	p := rs.platforms.get(r.Platform)
+	err := fmt.Errorf("no %s platform configured", r.Platform)
+	ref := ""
+	if p != nil {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+		ref, err = p.Post(pctx, r.Channel, roundMessage(r, q, 0))
+		cancel()
+	}
+	if err == nil {
+		err = rs.store.MarkPosted(context.WithoutCancel(ctx), r.ID, ref)
+		if err == nil {
+			rs.log.Info("Round posted", roundAttrs(r, "question_id", r.QuestionID)...)
+			rs.roundsChanged()
+			return nil
+		}
+	}
+	rs.log.Error("Post round failed", roundAttrs(r, "attempt", r.Attempts+1, "error", err)...)
+	if !retry {
+		if ferr := rs.store.FailRound(context.WithoutCancel(ctx), r.ID, err.Error()); ferr != nil {
+			rs.log.Error("Mark round failed", roundAttrs(r, "error", ferr)...)
+		}
+		return quiz.Errorf(quiz.EUnavailable, "I could not post the question in this channel. Is the bot a member of it? Then try again.")
+	}
+	metrics.Retries.WithLabelValues("post").Inc()
+	if derr := rs.store.DeferPost(context.WithoutCancel(ctx), r, quiz.DefaultLease, backoff(r.Attempts+1), err, maxPostAttempts); derr != nil {
+		rs.log.Error("Defer post", roundAttrs(r, "error", derr)...)
+	}
+	rs.roundsChanged()
+	return nil
+}
+
+// OpenDaily opens and posts the schedule's round for localDate, closing at
+// closesAt. A round already opened for that date (by another replica, or by
+// a repeated wall time when clocks go back) makes it a no-op. An open round
+// of the channel is revealed first. A failed post is retried by RunDue.
+func (rs *Rounds) OpenDaily(ctx context.Context, sch quiz.Schedule, localDate string, closesAt time.Time) error {
+	t := sch.Tenant()
+	if done, err := rs.store.HasDailyRound(ctx, sch.ID, localDate); err != nil || done {
+		return err
+	}
+	closed, err := rs.store.CloseNow(ctx, t, sch.Channel, sch.ID, localDate)
+	if err != nil {
+		return err
+	}
+	if closed {
+		if _, err := rs.RevealDue(ctx); err != nil {
+			return err
+		}
+	}
+	id := sch.ID
+	_, _, err = rs.Open(ctx, quiz.OpenInput{
+		Tenant: t, Channel: sch.Channel, OpenedBy: "schedule", ScheduleID: &id, LocalDate: localDate, ClosesAt: closesAt,
+	}, true)
+	if quiz.ErrorCode(err) == quiz.EConflict {
+		if done, herr := rs.store.HasDailyRound(ctx, sch.ID, localDate); herr == nil && done {
+			return nil // another replica, or the repeated wall time, was first
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("open daily round of schedule %d: %w", sch.ID, err)
+	}
+	metrics.RoundsOpened.WithLabelValues(sch.Platform, "daily").Inc()
+	return nil
+}
+
+// MarkDirty asks for a count refresh of the round's message: at most one
+// per RefreshEvery, done by RunDue.
+func (rs *Rounds) MarkDirty(r quiz.Round) {
+	rs.mu.Lock()
+	_, pending := rs.dirty[r.ID]
+	if !pending {
+		rs.dirty[r.ID] = rs.store.Now().Add(RefreshEvery)
+	}
+	rs.mu.Unlock()
+	if !pending {
+		rs.roundsChanged()
+	}
+}
+
+// RunDue does the work whose time has come: posts to retry, count
+// refreshes, and reveals. It returns how many rounds it revealed.
+func (rs *Rounds) RunDue(ctx context.Context) (int, error) {
+	if err := rs.postDue(ctx); err != nil {
+		rs.log.Error("Post pass failed", "error", err)
+	}
+	rs.RefreshDue(ctx)
+	return rs.RevealDue(ctx)
+}
+
+// NextWake is when RunDue next has work: the store's next deadline or
+// lapsing claim, or the next count refresh.
+func (rs *Rounds) NextWake(ctx context.Context) (time.Time, bool, error) {
+	next, ok, err := rs.store.NextWake(ctx, quiz.DefaultLease)
+	if err != nil {
+		return next, ok, err
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, at := range rs.dirty {
+		if !ok || at.Before(next) {
+			next, ok = at, true
+		}
+	}
+	return next, ok, nil
+}
+
+func (rs *Rounds) postDue(ctx context.Context) error {
+	rounds, err := rs.store.ClaimPosts(ctx, quiz.DefaultLease, claimBatch)
+	if err != nil {
+		return err
+	}
+	for _, r := range rounds {
+		q, err := rs.store.Question(r.QuestionID)
+		if err != nil {
+			rs.log.Error("Posting round has no question", roundAttrs(r, "error", err)...)
+			continue
+		}
+		r.Attempts-- // ClaimPosts counted this attempt already
+		rs.post(ctx, r, q, true)
+	}
+	return nil
+}
+
+// RefreshDue refreshes the count of every dirty round whose time has come
+// and returns how many message edits it made.
+func (rs *Rounds) RefreshDue(ctx context.Context) (int, error) {
+	now := rs.store.Now()
+	var due []uint64
+	rs.mu.Lock()
+	for id, at := range rs.dirty {
+		if !at.After(now) {
+			due = append(due, id)
+			delete(rs.dirty, id)
+		}
+	}
+	rs.mu.Unlock()
+	n := 0
+	for _, id := range due {
+		if rs.refresh(ctx, id) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// refresh edits the round's message with its answer count, holding the
+// round's refresh claim so the reveal cannot overlap it. It reports
+// whether it edited.
+func (rs *Rounds) refresh(ctx context.Context, id uint64) bool {
+	r, ok, err := rs.store.ClaimRefresh(ctx, id, refreshGuard+refreshTimeout)
+	if err != nil {
+		rs.log.Warn("Claim refresh", "round_id", id, "error", err)
+		return false
+	}
+	if !ok {
+		return false // closed, revealing, or another replica is refreshing it
+	}
+	defer func() {
+		if err := rs.store.ReleaseRefresh(context.WithoutCancel(ctx), r); err != nil {
+			rs.log.Warn("Release refresh", roundAttrs(r, "error", err)...)
+		}
+	}()
+	p := rs.platforms.get(r.Platform)
+	q, err := rs.store.Question(r.QuestionID)
+	if p == nil || err != nil {
+		return false
+	}
+	n, err := rs.store.AnswerCount(ctx, r.ID)
+	if err != nil {
+		rs.log.Warn("Count answers", roundAttrs(r, "error", err)...)
+		return false
+	}
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+	defer cancel()
+	if err := p.Edit(ectx, r.Channel, r.MessageRef, roundMessage(r, q, n)); err != nil {
+		rs.log.Warn("Refresh answer count", roundAttrs(r, "error", err)...)
+		return false
+	}
+	return true
+}
+
+// RevealDue claims every round due for its reveal and reveals it, several
+// at a time. It returns how many rounds it revealed; a failed edit is
+// retried later with backoff.
+func (rs *Rounds) RevealDue(ctx context.Context) (int, error) {
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	for {
+		rounds, err := rs.store.ClaimDue(ctx, quiz.DefaultLease, claimBatch)
+		if err != nil {
+			return done, err
+		}
+		// Loop until nothing is claimable: another replica may have won
+		// part of this batch, which says nothing about what is left.
+		if len(rounds) == 0 {
+			return done, nil
+		}
+		work := make(chan quiz.Round)
+		var wg sync.WaitGroup
+		for range min(revealWorkers, len(rounds)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := range work {
+					if err := rs.reveal(ctx, r); err != nil {
+						rs.log.Error("Reveal failed", roundAttrs(r, "attempt", r.Attempts, "error", err)...)
+						rs.deferReveal(ctx, r, err)
+						continue
+					}
+					mu.Lock()
+					done++
+					mu.Unlock()
+				}
+			}()
+		}
+		for _, r := range rounds {
+			work <- r
+		}
+		close(work)
+		wg.Wait()
+	}
+}
+
+func (rs *Rounds) reveal(ctx context.Context, r quiz.Round) error {
+	p := rs.platforms.get(r.Platform)
+	if p == nil {
+		return fmt.Errorf("no %s platform configured", r.Platform)
+	}
+	res, err := rs.store.Result(ctx, r)
+	if err != nil {
+		return err
+	}
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revealTimeout)
+	defer cancel()
+	if err := p.Edit(ectx, r.Channel, r.MessageRef, revealMessage(res)); err != nil {
+		return err
+	}
+	if err := rs.store.FinishReveal(context.WithoutCancel(ctx), r.ID); err != nil {
+		return err
+	}
+	rs.mu.Lock()
+	delete(rs.dirty, r.ID)
+	rs.mu.Unlock()
+	late := rs.store.Now().Sub(r.ClosesAt)
+	metrics.RoundsRevealed.WithLabelValues(r.Platform).Inc()
+	metrics.RevealLateness.WithLabelValues(r.Platform).Observe(max(late.Seconds(), 0))
+	rs.log.Info("Round revealed", roundAttrs(r, "answers", res.Total, "late_seconds", late.Seconds())...)
+	return nil
+}
+
+func (rs *Rounds) deferReveal(ctx context.Context, r quiz.Round, cause error) {
+	metrics.Retries.WithLabelValues("reveal").Inc()
+	if err := rs.store.DeferReveal(context.WithoutCancel(ctx), r, quiz.DefaultLease, backoff(r.Attempts), cause, maxRevealAttempts); err != nil {
+		rs.log.Error("Defer reveal", roundAttrs(r, "error", err)...)
+	}
+}
+
+// backoff is the wait before retry n (1-based): exponential with jitter.
+func backoff(attempt int) time.Duration {
+	d := baseRetry << min(max(attempt-1, 0), 10)
+	if d > maxRetry {
+		d = maxRetry
+	}
+	return d + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// roundAttrs are the log attributes of every line about a round.
+func roundAttrs(r quiz.Round, more ...any) []any {
+	return append([]any{"round_id", r.ID, "platform", r.Platform, "team", r.Team, "channel", r.Channel}, more...)
+}

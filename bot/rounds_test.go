@@ -1,0 +1,141 @@
+package bot_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/bot/bottest"
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+	"gorm.io/gorm"
+)
+
+// wait receives from c or fails the test after a deadline.
+func wait[T any](t *testing.T, c <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+	var zero T
+	return zero
+}
+
+// blockFirst makes the first call of kind block until release is closed,
+// and reports on entered when it is in flight.
+func blockFirst(rec *bottest.Recorder, kind string) (entered chan struct{}, release chan struct{}) {
+	entered, release = make(chan struct{}), make(chan struct{})
+	first := true
+	rec.Before = func(call string, _ bot.Message) {
+		if call == kind && first {
+			first = false
+			close(entered)
+			<-release
+		}
+	}
+	return entered, release
+}
+
+// Bug: a start whose post outlasted its round was revealed as a second
+// message, and the question then landed with live buttons nobody edited.
+// The round is posting until its message is recorded, so the reveal waits
+// and edits the one message.
+func TestRounds_SlowPostIsRevealedInPlace(t *testing.T) {
+	h := bottest.New(t)
+	entered, release := blockFirst(h.Platform, "post")
+	replied := make(chan bot.Reply, 1)
+	go func() { replied <- h.Do("start 5s") }()
+	wait(t, entered, "the post")
+	h.Clock.Add(30 * time.Second) // the post outlasts the round
+	if n := h.RunDue(); n != 0 {
+		t.Fatalf("revealed %d rounds while the question was being posted", n)
+	}
+	close(release)
+	wantText(t, wait(t, replied, "the start reply"), "Round 1 started")
+	if n := h.RunDue(); n != 1 {
+		t.Fatalf("revealed %d rounds after the post, want 1", n)
+	}
+	posts, edits := h.Platform.Posts(), h.Platform.Edits()
+	if len(posts) != 1 || len(edits) != 1 || edits[0].Ref != posts[0].Ref || len(edits[0].Message.Buttons) != 0 {
+		t.Fatalf("posts=%d edits=%+v; want one question, revealed in place", len(posts), edits)
+	}
+}
+
+// Bug: a count refresh in flight when the round closed could land after the
+// reveal and leave the question with live buttons. The refresh holds the
+// round's claim; the reveal waits for it and is the last edit.
+func TestRounds_RefreshNeverLandsAfterReveal(t *testing.T) {
+	h := bottest.New(t)
+	h.Do("start 10s")
+	h.Click(h.As("U1"), "B")
+	h.Clock.Add(bot.RefreshEvery)
+	entered, release := blockFirst(h.Platform, "edit")
+	refreshed := make(chan int, 1)
+	go func() {
+		n, _ := h.Bot.Rounds().RunDue(context.Background())
+		refreshed <- n
+	}()
+	wait(t, entered, "the refresh edit")
+	h.Clock.Add(10 * time.Second) // the deadline passes with the refresh in flight
+	if n := h.RunDue(); n != 0 {
+		t.Fatalf("revealed %d rounds while a refresh held the message", n)
+	}
+	close(release)
+	// The refresh's own pass may reveal the round once the claim is back.
+	if n := wait(t, refreshed, "the refresh pass") + h.RunDue(); n != 1 {
+		t.Fatalf("revealed %d rounds after the refresh, want 1", n)
+	}
+	edits := h.Platform.Edits()
+	if len(edits) != 2 || len(edits[0].Message.Buttons) == 0 || len(edits[1].Message.Buttons) != 0 {
+		t.Fatalf("edits=%+v; want the refresh, then the reveal last", edits)
+	}
+}
+
+// The same across two replicas on one database: the refresh claim is in the
+// database, not in process memory.
+func TestRounds_RefreshClaimHoldsAcrossReplicas(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+		clk := quiztest.NewClock(quiztest.Start)
+		a, b := replica(db, clk), replica(db, clk)
+		ctx := context.Background()
+		ev := bot.Event{Platform: "slack", Team: "T1", Channel: "C1", User: "U1", UserName: "ada"}
+		a.bot.CommandText(ctx, ev, "start 10s")
+		ref := a.rec.Posts()[0].Ref
+		a.bot.Click(ctx, ev, a.rec.Posts()[0].Message.Buttons[1].Action)
+		clk.Add(bot.RefreshEvery)
+		entered, release := blockFirst(a.rec, "edit")
+		done := make(chan int, 1)
+		go func() { n, _ := a.bot.Rounds().RefreshDue(ctx); done <- n }()
+		wait(t, entered, "replica A's refresh edit")
+		clk.Add(10 * time.Second)
+		if n, err := b.bot.Rounds().RevealDue(ctx); err != nil || n != 0 {
+			t.Fatalf("replica B revealed %d (%v) while A's refresh held the message", n, err)
+		}
+		close(release)
+		if n := wait(t, done, "replica A's refresh"); n != 1 {
+			t.Fatalf("replica A refreshed %d rounds, want 1", n)
+		}
+		if n, err := b.bot.Rounds().RevealDue(ctx); err != nil || n != 1 {
+			t.Fatalf("replica B revealed %d (%v) after the refresh, want 1", n, err)
+		}
+		if edits := b.rec.Edits(); len(edits) != 1 || edits[0].Ref != ref || len(edits[0].Message.Buttons) != 0 {
+			t.Fatalf("B's edits=%+v, want the reveal of %s", edits, ref)
+		}
+	})
+}
+
+type node struct {
+	bot *bot.Bot
+	rec *bottest.Recorder
+}
+
+func replica(db *gorm.DB, clk *quiztest.Clock) node {
+	b := bot.New(quiz.NewStore(db, quiztest.Bank(), quiz.WithClock(clk.Now)), nil)
+	rec := &bottest.Recorder{}
+	b.Register("slack", rec)
+	return node{b, rec}
+}
