@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/quiz"
@@ -111,11 +112,18 @@ func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no action in payload", http.StatusBadRequest)
 		return
 	}
+	// The answer is committed before the ack: what the person is told was
+	// accepted has been stored. Only the private reply follows the ack.
+	reply := a.click(r.Context(), cb)
 	w.WriteHeader(http.StatusOK)
-	a.background(func(ctx context.Context) { a.runClick(ctx, cb) })
+	a.background(func(ctx context.Context) { a.replyToClick(ctx, cb, reply) })
 }
 
-func (a *Adapter) runClick(ctx context.Context, cb slackgo.InteractionCallback) {
+// clickDeadline bounds recording a click, well inside Slack's 3 seconds.
+const clickDeadline = 2500 * time.Millisecond
+
+// click records a block action and returns the private reply.
+func (a *Adapter) click(ctx context.Context, cb slackgo.InteractionCallback) bot.Reply {
 	channel := cb.Channel.ID
 	if channel == "" {
 		channel = cb.Container.ChannelID
@@ -124,12 +132,18 @@ func (a *Adapter) runClick(ctx context.Context, cb slackgo.InteractionCallback) 
 		Platform: quiz.PlatformSlack, Team: cb.Team.ID, Channel: channel,
 		User: cb.User.ID, UserName: firstNonEmpty(cb.User.Name, cb.User.ID), IsBot: cb.User.IsBot,
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), clickDeadline)
+	defer cancel()
 	reply := a.bot.Click(ctx, ev, cb.ActionCallback.BlockActions[0].Value)
 	// Only an ephemeral card (drill, redo) may be replaced; a click on the
 	// public round must never overwrite it.
 	reply.Replace = reply.Replace && cb.Container.IsEphemeral
+	return reply
+}
+
+func (a *Adapter) replyToClick(ctx context.Context, cb slackgo.InteractionCallback, reply bot.Reply) {
 	if err := a.respond(ctx, cb.ResponseURL, reply); err != nil {
-		a.log.Error("Click reply failed", "team", cb.Team.ID, "channel", channel, "error", err)
+		a.log.Error("Click reply failed", "team", cb.Team.ID, "error", err)
 	}
 }
 

@@ -55,10 +55,14 @@ func (a *Adapter) dispatch(ack acker, evt socketmode.Event) {
 		if !ok || evt.Request == nil {
 			return
 		}
-		ack.Ack(*evt.Request)
-		if cb.Type == slackgo.InteractionTypeBlockActions && len(cb.ActionCallback.BlockActions) > 0 {
-			a.background(func(ctx context.Context) { a.runClick(ctx, cb) })
+		if cb.Type != slackgo.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
+			ack.Ack(*evt.Request)
+			return
 		}
+		// As over HTTP: commit the answer, then ack, then reply.
+		reply := a.click(context.Background(), cb)
+		ack.Ack(*evt.Request)
+		a.background(func(ctx context.Context) { a.replyToClick(ctx, cb, reply) })
 	case socketmode.EventTypeConnecting, socketmode.EventTypeConnected, socketmode.EventTypeHello:
 		a.log.Debug("Socket Mode", "event", string(evt.Type))
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
 // fakeSlackAPI records chat.postMessage and chat.update calls.
@@ -110,51 +113,17 @@ func TestServe_KilledWithOpenRound(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "asyncquiz")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	fake := &fakeSlackAPI{changed: make(chan struct{}, 1)}
 	api := httptest.NewServer(fake)
 	defer api.Close()
 	addr := freeAddr(t)
 	const secret = "restart-test-secret"
 	var logs lockedBuffer
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = append(os.Environ(), "ASYNCQUIZ_ADDR="+addr, "ASYNCQUIZ_DB="+filepath.Join(dir, "q.db"),
-			"SLACK_BOT_TOKEN=xoxb-restart", "SLACK_SIGNING_SECRET="+secret, "SLACK_API_URL="+api.URL+"/api/",
-			"SLACK_APP_TOKEN=", "DISCORD_BOT_TOKEN=", "DISCORD_APP_ID=", "DISCORD_PUBLIC_KEY=")
-		cmd.Stderr = &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, "healthz", 20*time.Second, nil, func() bool {
-			resp, err := http.Get("http://" + addr + "/healthz")
-			if err != nil {
-				return false
-			}
-			resp.Body.Close()
-			return resp.StatusCode == 200
-		})
-		return cmd
-	}
+	start := func() *exec.Cmd { return startSlackServe(t, bin, addr, filepath.Join(dir, "q.db"), api.URL, secret, &logs) }
 
 	first := start()
-	body := url.Values{"team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {"U1"}, "user_name": {"ada"},
-		"command": {"/asyncquiz"}, "text": {"start 5s"}, "response_url": {api.URL + "/response/1"}}.Encode()
-	req, _ := http.NewRequest("POST", "http://"+addr+"/slack/commands", strings.NewReader(body))
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:" + ts + ":" + body))
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("start: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	slackCommand(t, addr, secret, "start 5s", api.URL+"/response/1")
 	// The private reply comes after the round is posted and recorded.
 	waitFor(t, "the start reply", 10*time.Second, fake.changed, func() bool {
 		fake.mu.Lock()
@@ -212,5 +181,132 @@ func TestServe_KilledWithOpenRound(t *testing.T) {
 	posts, ups := fake.counts()
 	if posts != 1 || len(ups) != 1 || ups[0] != "1700000000.000001" {
 		t.Fatalf("posts=%d updates=%v, want one post and one reveal of it", posts, ups)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildBinary builds asyncquiz once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "asyncquiz-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "asyncquiz")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// startSlackServe runs `asyncquiz serve` for Slack against a fake Web API
+// and waits until it is healthy.
+func startSlackServe(t *testing.T, bin, addr, db, apiURL, secret string, logs io.Writer) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "ASYNCQUIZ_ADDR="+addr, "ASYNCQUIZ_DB="+db,
+		"SLACK_BOT_TOKEN=xoxb-restart", "SLACK_SIGNING_SECRET="+secret, "SLACK_API_URL="+apiURL+"/api/",
+		"SLACK_APP_TOKEN=", "DISCORD_BOT_TOKEN=", "DISCORD_APP_ID=", "DISCORD_PUBLIC_KEY=")
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	waitFor(t, "healthz", 20*time.Second, nil, func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return cmd
+}
+
+// slackPost sends a request signed as Slack signs it and returns the status.
+func slackPost(t *testing.T, addr, path, secret, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+addr+path, strings.NewReader(body))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v0:" + ts + ":" + body))
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func slackCommand(t *testing.T, addr, secret, text, responseURL string) {
+	t.Helper()
+	body := url.Values{"team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {"U1"}, "user_name": {"ada"},
+		"command": {"/asyncquiz"}, "text": {text}, "response_url": {responseURL}}.Encode()
+	if code := slackPost(t, addr, "/slack/commands", secret, body); code != 200 {
+		t.Fatalf("/asyncquiz %s: status %d", text, code)
+	}
+}
+
+// Bug: a click was acknowledged before its answer was committed, so a crash
+// in between lost an answer the person saw accepted. Killed right after the
+// click's HTTP 200, the server has stored the answer.
+func TestServe_KilledRightAfterClickAck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t)
+	fake := &fakeSlackAPI{changed: make(chan struct{}, 1)}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	addr := freeAddr(t)
+	const secret = "ack-test-secret"
+	db := filepath.Join(dir, "q.db")
+	srv := startSlackServe(t, bin, addr, db, api.URL, secret, io.Discard)
+	slackCommand(t, addr, secret, "start 1h", api.URL+"/response/1")
+	waitFor(t, "the round to be posted", 10*time.Second, fake.changed, func() bool { p, _ := fake.counts(); return p == 1 })
+	// The post is recorded just after it returns; the start reply follows.
+	waitFor(t, "the start reply", 10*time.Second, fake.changed, func() bool {
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		return fake.replies == 1
+	})
+	const clicks = 20
+	for i := 0; i < clicks; i++ {
+		payload := fmt.Sprintf(`{"type":"block_actions","team":{"id":"T1"},"user":{"id":"U%d","name":"u%d"},`+
+			`"channel":{"id":"C1"},"container":{"type":"message","channel_id":"C1"},"response_url":%q,`+
+			`"actions":[{"action_id":"answer-A","block_id":"b","type":"button","value":"r:1:A"}]}`, i, i, api.URL+"/response/click")
+		if code := slackPost(t, addr, "/slack/interactions", secret, url.Values{"payload": {payload}}.Encode()); code != 200 {
+			t.Fatalf("click %d: status %d", i, code)
+		}
+	}
+	// Killed the moment the last 200 arrived: nothing after the ack runs.
+	srv.Process.Signal(syscall.SIGKILL)
+	srv.Wait()
+	store, err := quiz.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer quiz.Close(store)
+	var n int64
+	if err := store.Table("answers").Where("round_id = 1").Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != clicks {
+		t.Fatalf("%d of %d acknowledged answers survived kill -9", n, clicks)
 	}
 }
