@@ -120,7 +120,9 @@ func TestServe_KilledWithOpenRound(t *testing.T) {
 	addr := freeAddr(t)
 	const secret = "restart-test-secret"
 	var logs lockedBuffer
-	start := func() *exec.Cmd { return startSlackServe(t, bin, addr, filepath.Join(dir, "q.db"), api.URL, secret, &logs) }
+	start := func() *exec.Cmd {
+		return startSlackServe(t, bin, addr, filepath.Join(dir, "q.db"), api.URL, secret, &logs)
+	}
 
 	first := start()
 	slackCommand(t, addr, secret, "start 5s", api.URL+"/response/1")
