@@ -10,21 +10,30 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/metrics"
+	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
 // Event says who acted where.
 type Event struct {
-	Platform  string
-	Team      string
-	Channel   string
-	User      string
-	UserName  string
-	CanManage bool // may change the channel's daily schedule
+	Platform string
+	Team     string
+	Channel  string
+	User     string
+	UserName string
+	// CanManage reports whether the person may change the channel's daily
+	// schedule. It is asked only for a subcommand that needs it, so an
+	// adapter that must call the platform to know does so only then.
+	CanManage func(context.Context) bool
 	IsBot     bool
 }
 
+// Known is a CanManage for a platform that knows the answer up front.
+func Known(v bool) func(context.Context) bool { return func(context.Context) bool { return v } }
+
 func (e Event) tenant() quiz.Tenant { return quiz.Tenant{Platform: e.Platform, Team: e.Team} }
+
+func (e Event) canManage(ctx context.Context) bool { return e.CanManage != nil && e.CanManage(ctx) }
 
 // Bot keeps the conversation: it parses commands, turns commands and
 // clicks into quiz calls, and renders the replies. A round's delivery
@@ -77,57 +86,68 @@ func (r *registry) get(name string) Platform {
 
 // Command runs a parsed command for ev and returns the private reply.
 func (b *Bot) Command(ctx context.Context, ev Event, c Command) Reply {
-	var (
-		r   Reply
-		err error
-	)
-	switch c.Name {
-	case "start":
-		r, err = b.start(ctx, ev, c)
-	case "daily":
-		r, err = b.daily(ctx, ev, c)
-	case "leaderboard":
-		r, err = b.leaderboard(ctx, ev, c)
-	case "redo":
-		r, err = b.redo(ctx, ev)
-	case "drill":
-		r, err = b.drill(ctx, ev, c)
-	case "stats":
-		r, err = b.stats(ctx, ev)
-	default:
-		r = Help()
+	sub, ok := lookup(c.Name)
+	if !ok {
+		return HelpFor("")
 	}
+	if sub.NeedsManager && !c.DailyShow && !ev.canManage(ctx) {
+		return textReply(managersOnly)
+	}
+	r, err := sub.run(b, ctx, ev, c)
 	if err != nil {
-		return b.errorReply(ev, "command", err)
+		return b.errorReply(ev, sub, err)
 	}
 	return r
 }
+
+// managersOnly is the refusal for a change that needs channel-manager rights.
+const managersOnly = "Only people who can manage this channel may change its daily quiz. Ask a channel manager, or see it with /asyncquiz daily."
 
 // CommandText parses text (the words after /asyncquiz) and runs it.
 func (b *Bot) CommandText(ctx context.Context, ev Event, text string) Reply {
 	c, err := ParseText(text)
 	if err != nil {
-		return b.errorReply(ev, "parse", err)
+		return b.errorReply(ev, nil, err)
 	}
 	return b.Command(ctx, ev, c)
 }
 
-func (b *Bot) errorReply(ev Event, what string, err error) Reply {
-	if quiz.ErrorCode(err) == quiz.EInternal {
-		b.log.Error("Request failed", "what", what, "platform", ev.Platform, "team", ev.Team, "channel", ev.Channel, "error", err)
+// errorReply turns an error into the person's private reply: a coded
+// error's message, with the right form of the command for bad input or
+// the subcommand's hint when it found nothing; anything else is logged
+// and apologised for.
+func (b *Bot) errorReply(ev Event, sub *Subcommand, err error) Reply {
+	switch code := quiz.ErrorCode(err); {
+	case code == quiz.EInternal:
+		b.log.Error("Request failed", "platform", ev.Platform, "team", ev.Team, "channel", ev.Channel, "error", err)
+	case code == quiz.EInvalid && sub != nil:
+		err = usageError(sub, err)
+	case code == quiz.ENotFound && sub != nil && sub.NotFound != "":
+		return textReply(quiz.ErrorMessage(err) + " " + sub.NotFound)
 	}
 	return textReply(quiz.ErrorMessage(err))
 }
 
 // Help lists the subcommands with their right forms.
-func Help() Reply {
+func Help() Reply { return HelpFor("") }
+
+// HelpFor explains one subcommand, or lists them all when topic is "".
+func HelpFor(topic string) Reply {
+	if sub, ok := lookup(topic); ok && topic != "" {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "%s.\nUsage: %s\nExample: %s", sub.Help, sub.Usage(), sub.Example)
+		for _, o := range sub.Options {
+			fmt.Fprintf(&sb, "\n• %s: %s", o.Name, o.Help)
+		}
+		return Reply{Message: Message{Title: "/asyncquiz " + sub.Name, Text: sb.String()}}
+	}
 	var sb strings.Builder
 	sb.WriteString("asyncquiz: a daily Python asyncio quiz. Answers are proven by running CPython.\n")
-	for _, s := range Subcommands {
-		sb.WriteString("\n• " + usages[s])
+	for _, s := range grammar() {
+		fmt.Fprintf(&sb, "\n• %s   e.g. %s", s.Usage(), s.Example)
 	}
-	sb.WriteString("\n\nCategories: basics, core, intermediate, advanced, real-world (or mixed). " +
-		"Difficulty: easy, medium, hard. Rounds last 10m unless you say otherwise (5s to 7d).")
+	sb.WriteString("\n\nCategories: " + strings.Join(categories(), ", ") + ". Difficulty: easy, medium, hard. " +
+		"Rounds last 10m unless you say otherwise (5s to 7d). More on one command: /asyncquiz help start.")
 	return Reply{Message: Message{Title: "How to use asyncquiz", Text: sb.String()}}
 }
 
@@ -141,7 +161,7 @@ func (b *Bot) start(ctx context.Context, ev Event, c Command) (Reply, error) {
 	}
 	metrics.RoundsOpened.WithLabelValues(ev.Platform, "start").Inc()
 	return Reply{Message: Message{
-		Text:          fmt.Sprintf("Round %d started with a %s %s question.", r.ID, difficultyWord(q.Difficulty), q.Category),
+		Text:          fmt.Sprintf("Round %d started with a %s %s question.", r.ID, questions.DifficultyName(q.Difficulty), q.Category),
 		Deadline:      r.ClosesAt,
 		DeadlineLabel: "It is revealed",
 	}}, nil
@@ -171,7 +191,7 @@ func (b *Bot) Click(ctx context.Context, ev Event, action string) Reply {
 		err = quiz.Errorf(quiz.EInvalid, "That button is not one of mine.")
 	}
 	if err != nil {
-		return b.errorReply(ev, "click", err)
+		return b.errorReply(ev, nil, err)
 	}
 	return r
 }
@@ -197,16 +217,6 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 		Deadline:      res.Round.ClosesAt,
 		DeadlineLabel: "The answer is revealed",
 	}}, nil
-}
-
-func difficultyWord(d int) string {
-	switch d {
-	case 1:
-		return "easy"
-	case 3:
-		return "hard"
-	}
-	return "medium"
 }
 
 // now is the store's clock, shared so the bot and store agree on time.

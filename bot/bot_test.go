@@ -153,7 +153,7 @@ func TestBot_Drill(t *testing.T) {
 func TestBot_DailyNeedsManager(t *testing.T) {
 	h := bottest.New(t)
 	ev := h.As("U7")
-	ev.CanManage = false
+	ev.CanManage = bot.Known(false)
 	wantText(t, h.Bot.CommandText(t.Context(), ev, "daily 09:00"), "Only people who can manage")
 }
 

@@ -140,3 +140,36 @@ func FuzzParseText(f *testing.F) {
 		}
 	})
 }
+
+func TestHelp_OneCommand(t *testing.T) {
+	c, err := bot.ParseText("help start")
+	if err != nil || c.Topic != "start" {
+		t.Fatalf("help start: %+v, %v", c, err)
+	}
+	text := bot.HelpFor("start").Message.Text
+	for _, want := range []string{"Usage: /asyncquiz start [duration]", "duration:", "Example: /asyncquiz start 10m core hard"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("help start %q lacks %q", text, want)
+		}
+	}
+}
+
+func TestParseText_NearMisses(t *testing.T) {
+	for text, want := range map[string]string{
+		"start 10":                  "Did you mean 10m?",
+		"start 226257929241703d":    "not a duration",
+		"daily 09:00 mon,wed,fry":   `"fry" is not a day`,
+		"daily 09:00 europe/berlin": "",
+	} {
+		_, err := bot.ParseText(text)
+		if want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", text, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want it to contain %q", text, err, want)
+		}
+	}
+}

@@ -8,32 +8,9 @@ import (
 	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
-// Mask converts the days to the store's weekday bit mask.
-func (d Days) Mask() int {
-	m := 0
-	for i, on := range d {
-		if on {
-			m |= 1 << uint(i)
-		}
-	}
-	return m
-}
-
-// DaysFromMask converts a weekday bit mask to Days.
-func DaysFromMask(m int) Days {
-	var d Days
-	for i := range d {
-		d[i] = m&(1<<uint(i)) != 0
-	}
-	return d
-}
-
 func (b *Bot) daily(ctx context.Context, ev Event, c Command) (Reply, error) {
 	if c.DailyShow {
 		return b.showDaily(ctx, ev)
-	}
-	if !ev.CanManage {
-		return Reply{}, quiz.Errorf(quiz.EForbidden, "Only people who can manage this channel may change its daily quiz. Ask a channel manager, or see it with /asyncquiz daily.")
 	}
 	if c.DailyOff {
 		if err := b.store.RemoveSchedule(ctx, ev.tenant(), ev.Channel); err != nil {
@@ -49,7 +26,7 @@ func (b *Bot) daily(ctx context.Context, ev Event, c Command) (Reply, error) {
 	}
 	sch, err := b.store.SetSchedule(ctx, quiz.ScheduleInput{
 		Tenant: ev.tenant(), Channel: ev.Channel, Hour: c.Hour, Minute: c.Minute, TimeZone: tz,
-		DaysMask: c.Days.Mask(), Deadline: c.Deadline, CreatedBy: ev.User,
+		Days: c.Days, Deadline: c.Deadline, CreatedBy: ev.User,
 	})
 	if err != nil {
 		return Reply{}, err
@@ -78,22 +55,9 @@ func (b *Bot) scheduleReply(sch quiz.Schedule, title string) (Reply, error) {
 		return Reply{}, err
 	}
 	text := fmt.Sprintf("Every %s at %02d:%02d %s, revealed %s later.\nNext question: %s.\nStop it with /asyncquiz daily off.",
-		dayWords(DaysFromMask(sch.DaysMask)), sch.Hour, sch.Minute, sch.TimeZone, formatDuration(sch.Deadline()),
+		sch.Days().Words(), sch.Hour, sch.Minute, sch.TimeZone, formatDuration(sch.Deadline()),
 		next.In(loc).Format("Mon Jan 2 15:04 MST"))
 	return Reply{Message: Message{Title: title, Text: text}}, nil
-}
-
-func dayWords(d Days) string {
-	switch s := d.String(); s {
-	case "everyday":
-		return "day"
-	case "weekdays":
-		return "weekday (Mon-Fri)"
-	case "weekends":
-		return "weekend day"
-	default:
-		return s
-	}
 }
 
 func formatDuration(d time.Duration) string {

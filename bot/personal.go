@@ -15,7 +15,7 @@ import (
 func drillCard(c quiz.DrillCard) Message {
 	q := c.Question
 	return Message{
-		Title:   fmt.Sprintf("Drill %d/%d · %s · %s", c.Seq, c.Count, q.Category, difficultyWord(q.Difficulty)),
+		Title:   fmt.Sprintf("Drill %d/%d · %s · %s", c.Seq, c.Count, q.Category, questions.DifficultyName(q.Difficulty)),
 		Text:    q.Prompt,
 		Code:    q.Code,
 		Choices: choices(q, c.Order),
@@ -56,6 +56,9 @@ func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string)
 		return Reply{}, quiz.Errorf(quiz.EInvalid, "That button is not one of mine.")
 	}
 	step, err := b.store.AnswerDrill(ctx, ev.tenant(), ev.User, drillID, n, letter)
+	if quiz.ErrorCode(err) == quiz.ENotFound {
+		return Reply{}, quiz.Errorf(quiz.ENotFound, "%s Start a new one with /asyncquiz drill.", quiz.ErrorMessage(err))
+	}
 	if err != nil {
 		return Reply{}, err
 	}
@@ -87,7 +90,7 @@ func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string)
 func redoCard(c quiz.RedoCard) Message {
 	q := c.Question
 	return Message{
-		Title:   fmt.Sprintf("Redo · %d due · %s · %s", c.Due, q.Category, difficultyWord(q.Difficulty)),
+		Title:   fmt.Sprintf("Redo · %d due · %s · %s", c.Due, q.Category, questions.DifficultyName(q.Difficulty)),
 		Text:    q.Prompt,
 		Code:    q.Code,
 		Choices: choices(q, c.Order),
@@ -96,7 +99,7 @@ func redoCard(c quiz.RedoCard) Message {
 	}
 }
 
-func (b *Bot) redo(ctx context.Context, ev Event) (Reply, error) {
+func (b *Bot) redo(ctx context.Context, ev Event, _ Command) (Reply, error) {
 	card, err := b.store.NextRedo(ctx, ev.tenant(), ev.User)
 	if err != nil {
 		return Reply{}, err
@@ -166,7 +169,7 @@ func standingLine(s quiz.Standing) string {
 	return fmt.Sprintf("%d. %s: %d pts (%d/%d right)", s.Rank, displayName(s.UserName, s.UserID), s.Points, s.Correct, s.Answers)
 }
 
-func (b *Bot) stats(ctx context.Context, ev Event) (Reply, error) {
+func (b *Bot) stats(ctx context.Context, ev Event, _ Command) (Reply, error) {
 	st, err := b.store.Stats(ctx, ev.tenant(), ev.User)
 	if err != nil {
 		return Reply{}, err

@@ -13,7 +13,7 @@ import (
 func verbatim(q *questions.Question) bool { return q.Kind == "output" || q.Kind == "timing" }
 
 func questionTitle(q *questions.Question) string {
-	return fmt.Sprintf("asyncio quiz · %s · %s", q.Category, difficultyWord(q.Difficulty))
+	return fmt.Sprintf("asyncio quiz · %s · %s", q.Category, questions.DifficultyName(q.Difficulty))
 }
 
 // choices lists q's options in the order shown, lettered as shown.

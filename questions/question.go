@@ -80,3 +80,17 @@ func DifficultyName(d int) string {
 	}
 	return "unknown"
 }
+
+// ParseDifficulty reads easy, medium or hard (or 1, 2, 3), in any case; it
+// returns 0 for anything else.
+func ParseDifficulty(s string) int {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "easy", "1":
+		return 1
+	case "medium", "2":
+		return 2
+	case "hard", "3":
+		return 3
+	}
+	return 0
+}

@@ -40,8 +40,8 @@ func (s *Store) StartDrill(ctx context.Context, in DrillInput) (DrillCard, error
 	if in.Count == 0 {
 		in.Count = DefaultDrillCount
 	}
-	if in.Count < 1 || in.Count > MaxDrillCount {
-		return DrillCard{}, Errorf(EInvalid, "A drill has 1 to %d questions, for example /asyncquiz drill 10.", MaxDrillCount)
+	if err := ValidDrillCount(in.Count); err != nil {
+		return DrillCard{}, err
 	}
 	if len(s.bank.Filter(in.Category, 0)) == 0 {
 		return DrillCard{}, Errorf(EInvalid, "No questions in category %q.", in.Category)
@@ -150,7 +150,7 @@ func (s *Store) AnswerDrill(ctx context.Context, t Tenant, user string, drillID 
 		var d Drill
 		err := tx.Where("id = ? AND platform = ? AND team = ? AND user_id = ?", drillID, t.Platform, t.Team, user).First(&d).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Errorf(ENotFound, "That drill is not yours. Start your own with /asyncquiz drill.")
+			return Errorf(ENotFound, "That drill is not yours.")
 		}
 		if err != nil {
 			return fmt.Errorf("find drill %d: %w", drillID, err)
@@ -171,7 +171,7 @@ func (s *Store) AnswerDrill(ctx context.Context, t Tenant, user string, drillID 
 			return Errorf(EConflict, "You already answered %s to this one.", order.Shown(q.Index(item.Option)))
 		}
 		if d.State != DrillActive {
-			return Errorf(ENotFound, "That drill is over. Start a new one with /asyncquiz drill.")
+			return Errorf(ENotFound, "That drill is over.")
 		}
 		letter := order.Canonical(option)
 		if letter == "" {

@@ -78,12 +78,12 @@ func (s *Store) Leaderboard(ctx context.Context, in LeaderboardInput) (Leaderboa
 	switch in.Period {
 	case PeriodWeek, PeriodMonth, PeriodAll:
 	default:
-		return Leaderboard{}, Errorf(EInvalid, "Period must be week, month or all, for example /asyncquiz leaderboard month.")
+		return Leaderboard{}, Errorf(EInvalid, "The period must be week, month or all.")
 	}
 	switch in.Scope {
 	case ScopeTeam, ScopeChannel:
 	default:
-		return Leaderboard{}, Errorf(EInvalid, "Scope must be team or channel, for example /asyncquiz leaderboard week channel.")
+		return Leaderboard{}, Errorf(EInvalid, "The scope must be team or channel.")
 	}
 	lb := Leaderboard{Period: in.Period, Scope: in.Scope, Since: PeriodStart(in.Period, s.Now(), s.loc)}
 	q := s.db.WithContext(ctx).Model(&Answer{}).

@@ -47,8 +47,8 @@ func (s *Store) OpenRound(ctx context.Context, in OpenInput) (Round, *questions.
 	if !in.ClosesAt.IsZero() {
 		in.Duration = in.ClosesAt.Sub(now)
 	}
-	if in.Duration < MinDuration || in.Duration > MaxDuration {
-		return Round{}, nil, Errorf(EInvalid, "The duration must be between 5s and 7d, for example 10m or 2h.")
+	if err := ValidRoundDuration(in.Duration); err != nil {
+		return Round{}, nil, err
 	}
 	q, err := s.pickQuestion(ctx, in)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Store) pickQuestion(ctx context.Context, in OpenInput) (*questions.Ques
 	}
 	cands := s.bank.Filter(in.Category, in.Difficulty)
 	if len(cands) == 0 {
-		return nil, Errorf(EInvalid, "No questions match category %q and difficulty %s. Try without filters: /asyncquiz start 10m",
+		return nil, Errorf(EInvalid, "No questions match category %q and difficulty %s. Try without them.",
 			in.Category, questions.DifficultyName(in.Difficulty))
 	}
 	var rows []struct {
@@ -149,7 +149,7 @@ func (s *Store) OpenRoundIn(ctx context.Context, t Tenant, channel string) (Roun
 	var r Round
 	err := s.db.WithContext(ctx).Where("open_key = ?", openKey(t, channel)).First(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Round{}, Errorf(ENotFound, "There is no open round in this channel. Start one with /asyncquiz start.")
+		return Round{}, Errorf(ENotFound, "There is no open round in this channel.")
 	}
 	if err != nil {
 		return Round{}, fmt.Errorf("find open round: %w", err)

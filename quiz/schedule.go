@@ -10,9 +10,10 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Daily deadline bounds: a daily round must close before the next one.
+// Daily deadline bounds: a daily round must close before the next one, and
+// stay open long enough that the minute sweep can still post it.
 const (
-	MinDailyDeadline = 5 * time.Second
+	MinDailyDeadline = time.Minute
 	MaxDailyDeadline = 23 * time.Hour
 )
 
@@ -38,7 +39,10 @@ type Schedule struct {
 func (s Schedule) Deadline() time.Duration { return time.Duration(s.DeadlineSeconds) * time.Second }
 
 // RunsOn reports whether the schedule runs on weekday w.
-func (s Schedule) RunsOn(w time.Weekday) bool { return s.DaysMask&(1<<uint(w)) != 0 }
+func (s Schedule) RunsOn(w time.Weekday) bool { return s.Days().Has(w) }
+
+// Days is the set of weekdays the schedule runs on.
+func (s Schedule) Days() Weekdays { return Weekdays(s.DaysMask) }
 
 // Location returns the schedule's time zone.
 func (s Schedule) Location() (*time.Location, error) { return time.LoadLocation(s.TimeZone) }
@@ -53,7 +57,7 @@ type ScheduleInput struct {
 	Hour      int
 	Minute    int
 	TimeZone  string
-	DaysMask  int
+	Days      Weekdays
 	Deadline  time.Duration
 	CreatedBy string
 }
@@ -64,23 +68,25 @@ func (s *Store) SetSchedule(ctx context.Context, in ScheduleInput) (Schedule, er
 	if in.Hour < 0 || in.Hour > 23 || in.Minute < 0 || in.Minute > 59 {
 		return Schedule{}, Errorf(EInvalid, "The time must be HH:MM on a 24-hour clock, for example 09:30.")
 	}
-	if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "" || in.TimeZone == "Local" {
-		return Schedule{}, Errorf(EInvalid, "Unknown time zone %q. Use an IANA name such as Europe/Berlin or UTC.", in.TimeZone)
+	loc, err := LoadZone(in.TimeZone)
+	if err != nil {
+		return Schedule{}, err
 	}
-	if in.DaysMask <= 0 || in.DaysMask >= 1<<7 {
-		return Schedule{}, Errorf(EInvalid, "Choose at least one day: everyday, weekdays or a list such as mon,wed,fri.")
+	in.TimeZone = loc.String()
+	if err := in.Days.validate(); err != nil {
+		return Schedule{}, err
 	}
-	if in.Deadline < MinDailyDeadline || in.Deadline > MaxDailyDeadline {
-		return Schedule{}, Errorf(EInvalid, "The deadline must be between 5s and 23h, for example 4h.")
+	if err := ValidDailyDeadline(in.Deadline); err != nil {
+		return Schedule{}, err
 	}
 	now := s.Now()
 	sch := Schedule{
 		Platform: in.Platform, Team: in.Team, Channel: in.Channel, Hour: in.Hour, Minute: in.Minute,
-		TimeZone: in.TimeZone, DaysMask: in.DaysMask, DeadlineSeconds: int64(in.Deadline / time.Second),
+		TimeZone: in.TimeZone, DaysMask: int(in.Days), DeadlineSeconds: int64(in.Deadline / time.Second),
 		CreatedBy: in.CreatedBy, CreatedAt: now, UpdatedAt: now,
 	}
 	db := s.db.WithContext(ctx)
-	err := db.Clauses(clause.OnConflict{
+	err = db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "platform"}, {Name: "team"}, {Name: "channel"}},
 		DoUpdates: clause.AssignmentColumns([]string{"hour", "minute", "time_zone", "days_mask", "deadline_seconds", "created_by", "updated_at"}),
 	}).Create(&sch).Error
@@ -96,7 +102,7 @@ func (s *Store) ScheduleIn(ctx context.Context, t Tenant, channel string) (Sched
 	var sch Schedule
 	err := s.db.WithContext(ctx).Where("platform = ? AND team = ? AND channel = ?", t.Platform, t.Team, channel).First(&sch).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Schedule{}, Errorf(ENotFound, "This channel has no daily quiz. Set one with /asyncquiz daily 09:30 Europe/Berlin weekdays 4h.")
+		return Schedule{}, Errorf(ENotFound, "This channel has no daily quiz.")
 	}
 	if err != nil {
 		return Schedule{}, fmt.Errorf("find schedule: %w", err)

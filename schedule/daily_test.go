@@ -307,7 +307,7 @@ func TestScheduler_TwoReplicasPostOnce(t *testing.T) {
 		clk := quiztest.NewClock(utc("2026-11-18 09:00"))
 		a, b := newReplica(db, clk), newReplica(db, clk)
 		sch, err := a.quiz.SetSchedule(context.Background(), quiz.ScheduleInput{
-			Tenant: quiz.Tenant{Platform: "slack", Team: "T1"}, Channel: "C1", Hour: 9, TimeZone: "UTC", DaysMask: 127, Deadline: time.Hour,
+			Tenant: quiz.Tenant{Platform: "slack", Team: "T1"}, Channel: "C1", Hour: 9, TimeZone: "UTC", Days: quiz.Everyday, Deadline: time.Hour,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -117,7 +117,7 @@ func NewWithBank(t testing.TB, bank *questions.Bank) *Harness {
 	b.Register("slack", rec)
 	return &Harness{
 		t: t, Store: store, Clock: clk, Bot: b, Platform: rec,
-		Event: bot.Event{Platform: "slack", Team: "T1", Channel: "C1", User: "U1", UserName: "ada", CanManage: true},
+		Event: bot.Event{Platform: "slack", Team: "T1", Channel: "C1", User: "U1", UserName: "ada", CanManage: bot.Known(true)},
 	}
 }
 

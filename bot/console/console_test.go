@@ -19,7 +19,7 @@ func play(t *testing.T, script string) (string, *console.Console, *bot.Bot) {
 	var out bytes.Buffer
 	con := console.New(&out, time.UTC, false)
 	b.Register("console", con)
-	ev := bot.Event{Platform: "console", Team: "local", Channel: "terminal", User: "ada", UserName: "ada", CanManage: true}
+	ev := bot.Event{Platform: "console", Team: "local", Channel: "terminal", User: "ada", UserName: "ada", CanManage: bot.Known(true)}
 	if err := con.Run(context.Background(), strings.NewReader(script), b, ev); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

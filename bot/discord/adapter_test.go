@@ -218,3 +218,29 @@ func TestAdapter_Ping(t *testing.T) {
 		t.Fatalf("PING: %d %q %q", w.Code, w.Body, w.Header().Get("Content-Type"))
 	}
 }
+
+// The registered command is the bot's grammar: every subcommand and option,
+// with the Discord type of its kind.
+func TestCommands_FollowTheGrammar(t *testing.T) {
+	cmd := Commands()[0]
+	grammar := bot.Grammar()
+	if len(cmd.Options) != len(grammar) {
+		t.Fatalf("%d subcommands registered, grammar has %d", len(cmd.Options), len(grammar))
+	}
+	for i, s := range grammar {
+		sub := cmd.Options[i]
+		if sub.Name != s.Name || len(sub.Options) != len(s.Options) {
+			t.Fatalf("subcommand %d: %s with %d options, grammar %s with %d", i, sub.Name, len(sub.Options), s.Name, len(s.Options))
+		}
+		for j, o := range s.Options {
+			got := sub.Options[j]
+			wantType := map[bot.Kind]discordgo.ApplicationCommandOptionType{bot.KindInt: discordgo.ApplicationCommandOptionInteger, bot.KindFlag: discordgo.ApplicationCommandOptionBoolean}[o.Kind]
+			if wantType == 0 {
+				wantType = discordgo.ApplicationCommandOptionString
+			}
+			if got.Name != o.Name || got.Type != wantType {
+				t.Errorf("%s %s: registered %s type %d, want type %d", s.Name, o.Name, got.Name, got.Type, wantType)
+			}
+		}
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/asyncquiz/asyncquiz/questions"
+	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -14,52 +14,40 @@ import (
 const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
 	discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
 
-func choices(values ...string) []*discordgo.ApplicationCommandOptionChoice {
-	out := make([]*discordgo.ApplicationCommandOptionChoice, len(values))
-	for i, v := range values {
-		out[i] = &discordgo.ApplicationCommandOptionChoice{Name: v, Value: v}
-	}
-	return out
-}
-
-func str(name, desc string, cs ...string) *discordgo.ApplicationCommandOption {
-	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: desc, Choices: choices(cs...)}
-}
-
-// Commands is the /asyncquiz command with its subcommands and options, named
-// as in DESIGN.md. `daily` cannot be restricted on its own (permissions apply
-// to a whole command), so the bot checks Manage Channels itself.
+// Commands is the /asyncquiz command with its subcommands and options,
+// derived from the bot's grammar. `daily` cannot be restricted on its own
+// (permissions apply to a whole command), so the bot checks Manage
+// Channels itself.
 func Commands() []*discordgo.ApplicationCommand {
-	cats := append(append([]string{}, questions.Categories...), "mixed")
-	one, fifty := 1.0, 50.0
-	sub := func(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts}
-	}
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
-	return []*discordgo.ApplicationCommand{{
-		Name: "asyncquiz", Description: "A daily Python asyncio quiz", Contexts: &guildOnly,
-		Options: []*discordgo.ApplicationCommandOption{
-			sub("start", "Post a round in this channel now",
-				str("duration", "How long until the reveal, 5s to 7d (default 10m), e.g. 30s, 2h"),
-				str("category", "Question category", cats...),
-				str("difficulty", "Question difficulty", "easy", "medium", "hard")),
-			sub("daily", "Schedule a daily round in this channel (Manage Channels)",
-				str("time", "HH:MM, 24-hour clock"),
-				str("timezone", "IANA time zone, e.g. Europe/Berlin"),
-				str("days", "everyday, weekdays, weekends or a list such as mon,wed,fri"),
-				str("deadline", "Reveal after, 5s to 23h (default 4h)"),
-				&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionBoolean, Name: "off", Description: "Stop the daily quiz"}),
-			sub("leaderboard", "Top 10 and your rank",
-				str("period", "Time period (default week)", "week", "month", "all"),
-				str("scope", "Whole team or this channel (default team)", "team", "channel")),
-			sub("redo", "Your due redo questions, privately"),
-			sub("drill", "A private practice run with instant feedback",
-				&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "count", Description: "Questions (default 10)", MinValue: &one, MaxValue: fifty},
-				str("category", "Question category", cats...)),
-			sub("stats", "Your answers, accuracy, streak and redo queue"),
-			sub("help", "How to use asyncquiz"),
-		},
-	}}
+	cmd := &discordgo.ApplicationCommand{Name: "asyncquiz", Description: "A daily Python asyncio quiz", Contexts: &guildOnly}
+	for _, s := range bot.Grammar() {
+		sub := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: s.Name, Description: truncate(s.Help, 100)}
+		for _, o := range s.Options {
+			sub.Options = append(sub.Options, option(o))
+		}
+		cmd.Options = append(cmd.Options, sub)
+	}
+	return []*discordgo.ApplicationCommand{cmd}
+}
+
+// option registers one grammar option with the Discord type of its kind.
+func option(o bot.Option) *discordgo.ApplicationCommandOption {
+	opt := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: o.Name, Description: truncate(o.Help, 100)}
+	switch o.Kind {
+	case bot.KindInt:
+		lo, hi := float64(o.Min), float64(o.Max)
+		opt.Type, opt.MinValue, opt.MaxValue = discordgo.ApplicationCommandOptionInteger, &lo, hi
+	case bot.KindFlag:
+		opt.Type = discordgo.ApplicationCommandOptionBoolean
+	case bot.KindChoice:
+		if cs := o.Choices(); len(cs) <= 25 {
+			for _, c := range cs {
+				opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
+			}
+		}
+	}
+	return opt
 }
 
 // RegisterCommands bulk-overwrites the commands: in the configured guild

@@ -108,7 +108,7 @@ func event(i *discordgo.Interaction) (bot.Event, bool) {
 	var u *discordgo.User
 	if i.Member != nil {
 		u = i.Member.User
-		ev.CanManage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
+		ev.CanManage = bot.Known(i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0)
 	} else {
 		u = i.User
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
@@ -83,10 +82,8 @@ func (a *Adapter) handleCommand(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Adapter) runCommand(ctx context.Context, c command) {
-	ev := bot.Event{Platform: quiz.PlatformSlack, Team: c.team, Channel: c.channel, User: c.user, UserName: c.userName}
-	if words := strings.Fields(c.text); len(words) > 1 && strings.EqualFold(words[0], "daily") {
-		ev.CanManage = a.canManage(ctx, c.user)
-	}
+	ev := bot.Event{Platform: quiz.PlatformSlack, Team: c.team, Channel: c.channel, User: c.user, UserName: c.userName,
+		CanManage: func(ctx context.Context) bool { return a.canManage(ctx, c.user) }}
 	reply := a.bot.CommandText(ctx, ev, c.text)
 	if err := a.respond(ctx, c.responseURL, reply); err != nil {
 		a.log.Error("Command reply failed", "team", c.team, "channel", c.channel, "error", err)

@@ -3,7 +3,20 @@ package slack
 import (
 	"fmt"
 	"strings"
+
+	"github.com/asyncquiz/asyncquiz/bot"
 )
+
+// UsageHint is the slash command's hint in Slack's picker, one example per
+// subcommand, from the bot's grammar.
+func UsageHint() string {
+	var parts []string
+	for _, s := range bot.Grammar() {
+		ex, _, _ := strings.Cut(s.Example, ";")
+		parts = append(parts, strings.TrimPrefix(strings.TrimSpace(ex), "/asyncquiz "))
+	}
+	return strings.Join(parts, " | ")
+}
 
 // Scopes are the bot token scopes the adapter uses: the slash command,
 // posting and updating rounds (also in public channels the bot has not
@@ -26,9 +39,9 @@ features:
   slash_commands:
     - command: /asyncquiz
       description: Start a round, drill, redo, see the leaderboard
-      usage_hint: "start 10m | daily 09:30 Europe/Berlin weekdays | drill 5 | redo | leaderboard | stats | help"
+      usage_hint: %q
       should_escape: false
-`)
+`, UsageHint())
 	if !socketMode {
 		fmt.Fprintf(&sb, "      url: %s/slack/commands\n", base)
 	}

@@ -54,7 +54,7 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	interactive := isTerminal(stdin)
 	con := console.New(stdout, a.store.Location(), interactive)
 	a.bot.Register(quiz.PlatformConsole, con)
-	ev := bot.Event{Platform: quiz.PlatformConsole, Team: "local", Channel: "terminal", User: name, UserName: name, CanManage: true}
+	ev := bot.Event{Platform: quiz.PlatformConsole, Team: "local", Channel: "terminal", User: name, UserName: name, CanManage: bot.Known(true)}
 
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	rev := &schedule.Revealer{Rounds: a.bot.Rounds(), Store: a.store, Log: log}

@@ -1,0 +1,238 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/questions"
+	"github.com/asyncquiz/asyncquiz/quiz"
+)
+
+// Defaults that users see in help.
+const (
+	DefaultRoundDuration = 10 * time.Minute
+	DefaultDailyDeadline = 4 * time.Hour
+)
+
+// Kind is what an option's value looks like. The parser checks only the
+// form; limits (5s to 7d, 1 to 50) are quiz's, which the options call.
+type Kind int
+
+// Option kinds.
+const (
+	KindDuration Kind = iota // 30s, 10m, 2h, 1d, 1h30m
+	KindClock                // HH:MM on a 24-hour clock
+	KindZone                 // an IANA time zone
+	KindDays                 // everyday, weekdays, weekends, mon,wed,fri
+	KindInt                  // a whole number
+	KindChoice               // one of Choices
+	KindFlag                 // the option's own name as a word ("off")
+)
+
+// Option is one option of a subcommand: a positional word on Slack and in
+// the terminal (recognised by its Kind), a named option on Discord.
+type Option struct {
+	Name        string
+	Help        string // one line, for Discord and help
+	Kind        Kind
+	Choices     func() []string // KindChoice
+	Min, Max    int             // KindInt, also registered on Discord
+	Placeholder string          // how usage shows it, e.g. "HH:MM"; default [name] or [a|b]
+	// apply stores the parsed value in the command, checking quiz's limits.
+	apply func(c *Command, v value) error
+}
+
+// Subcommand is one /asyncquiz subcommand. Everything that knows the
+// grammar (the text and Discord parsers, help, Discord's registration,
+// Slack's usage hint) reads it from Grammar.
+type Subcommand struct {
+	Name    string
+	Help    string
+	Example string // a whole command, shown in help and errors
+	Options []Option
+	// NeedsManager: changing it needs channel-manager rights, which the
+	// bot asks the platform for only then (the subcommand alone, with no
+	// options, is a read anyone may do).
+	NeedsManager bool
+	// NotFound is the hint added when the subcommand finds nothing.
+	NotFound string
+	defaults func(c *Command)
+	check    func(c *Command, given map[string]bool) error
+	run      func(b *Bot, ctx context.Context, ev Event, c Command) (Reply, error)
+}
+
+// Usage is the subcommand's form, e.g. "/asyncquiz leaderboard [week|month|all] [team|channel]".
+func (s *Subcommand) Usage() string {
+	parts := []string{"/asyncquiz", s.Name}
+	for _, o := range s.Options {
+		switch {
+		case o.Placeholder != "":
+			parts = append(parts, o.Placeholder)
+		case o.Kind == KindChoice && len(o.Choices()) <= 4:
+			parts = append(parts, "["+strings.Join(o.Choices(), "|")+"]")
+		case o.Kind == KindFlag:
+			parts = append(parts, "["+o.Name+"]")
+		default:
+			parts = append(parts, "["+o.Name+"]")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// Command is a parsed, validated /asyncquiz subcommand.
+type Command struct {
+	Name string // start, daily, leaderboard, redo, drill, stats, help
+
+	// start
+	Duration   time.Duration
+	Category   string // "" for mixed
+	Difficulty int    // 0 for any
+
+	// daily
+	DailyShow bool
+	DailyOff  bool
+	Hour      int
+	Minute    int
+	TimeZone  string // IANA name; "" means the server default
+	Days      quiz.Weekdays
+	Deadline  time.Duration
+
+	// leaderboard
+	Period string
+	Scope  string
+
+	// drill
+	Count int
+
+	// help
+	Topic string
+}
+
+func categories() []string { return append(slices.Clone(questions.Categories), "mixed") }
+
+func difficulties() []string { return []string{"easy", "medium", "hard"} }
+
+var categoryOption = Option{
+	Name: "category", Help: "Question category", Kind: KindChoice, Choices: categories,
+	apply: func(c *Command, v value) error {
+		if c.Category = v.s; v.s == "mixed" {
+			c.Category = ""
+		}
+		return nil
+	},
+}
+
+// grammarTable is filled by init, not by its declaration: the help
+// subcommand reads the grammar, which a variable initialiser cannot refer
+// to itself through.
+var grammarTable []Subcommand
+
+func init() { grammarTable = buildGrammar() }
+
+func grammar() []Subcommand { return grammarTable }
+
+func buildGrammar() []Subcommand {
+	return []Subcommand{
+		{
+			Name: "start", Help: "Post a round in this channel now", Example: "/asyncquiz start 10m core hard",
+			Options: []Option{
+				{Name: "duration", Help: "How long until the reveal, 5s to 7d (default 10m), e.g. 30s, 2h", Kind: KindDuration,
+					apply: func(c *Command, v value) error { c.Duration = v.d; return quiz.ValidRoundDuration(v.d) }},
+				categoryOption,
+				{Name: "difficulty", Help: "Question difficulty", Kind: KindChoice, Choices: difficulties,
+					apply: func(c *Command, v value) error { c.Difficulty = questions.ParseDifficulty(v.s); return nil }},
+			},
+			defaults: func(c *Command) { c.Duration = DefaultRoundDuration },
+			run:      (*Bot).start,
+		},
+		{
+			Name: "daily", Help: "Schedule a daily round in this channel (channel managers)",
+			Example:      "/asyncquiz daily 09:30 Europe/Berlin weekdays 4h; /asyncquiz daily off",
+			NeedsManager: true, NotFound: "Set one with /asyncquiz daily 09:30 Europe/Berlin weekdays 4h.",
+			Options: []Option{
+				{Name: "time", Help: "HH:MM, 24-hour clock", Kind: KindClock, Placeholder: "HH:MM",
+					apply: func(c *Command, v value) error { c.Hour, c.Minute = v.n/60, v.n%60; return nil }},
+				{Name: "timezone", Help: "IANA time zone, e.g. Europe/Berlin", Kind: KindZone,
+					apply: func(c *Command, v value) error { c.TimeZone = v.s; return nil }},
+				{Name: "days", Help: "everyday, weekdays, weekends or a list such as mon,wed,fri", Kind: KindDays,
+					Placeholder: "[everyday|weekdays|mon,wed,fri]",
+					apply:       func(c *Command, v value) error { c.Days = v.days; return nil }},
+				{Name: "deadline", Help: "Reveal after, 1m to 23h (default 4h)", Kind: KindDuration,
+					apply: func(c *Command, v value) error { c.Deadline = v.d; return quiz.ValidDailyDeadline(v.d) }},
+				{Name: "off", Help: "Stop the daily quiz", Kind: KindFlag, Placeholder: "| off",
+					apply: func(c *Command, v value) error { c.DailyOff = v.b; return nil }},
+			},
+			defaults: func(c *Command) { c.Days, c.Deadline = quiz.Everyday, DefaultDailyDeadline },
+			check:    checkDaily,
+			run:      (*Bot).daily,
+		},
+		{
+			Name: "leaderboard", Help: "Top 10 and your rank", Example: "/asyncquiz leaderboard month",
+			Options: []Option{
+				{Name: "period", Help: "Time period (default week)", Kind: KindChoice,
+					Choices: func() []string { return []string{quiz.PeriodWeek, quiz.PeriodMonth, quiz.PeriodAll} },
+					apply:   func(c *Command, v value) error { c.Period = v.s; return nil }},
+				{Name: "scope", Help: "Whole team or this channel (default team)", Kind: KindChoice,
+					Choices: func() []string { return []string{quiz.ScopeTeam, quiz.ScopeChannel} },
+					apply:   func(c *Command, v value) error { c.Scope = v.s; return nil }},
+			},
+			defaults: func(c *Command) { c.Period, c.Scope = quiz.PeriodWeek, quiz.ScopeTeam },
+			run:      (*Bot).leaderboard,
+		},
+		{Name: "redo", Help: "Your due redo questions, privately", Example: "/asyncquiz redo", run: (*Bot).redo},
+		{
+			Name: "drill", Help: "A private practice run with instant feedback", Example: "/asyncquiz drill 10 core",
+			Options: []Option{
+				{Name: "count", Help: "Questions (default 10)", Kind: KindInt, Min: 1, Max: quiz.MaxDrillCount,
+					apply: func(c *Command, v value) error { c.Count = v.n; return quiz.ValidDrillCount(v.n) }},
+				categoryOption,
+			},
+			defaults: func(c *Command) { c.Count = quiz.DefaultDrillCount },
+			run:      (*Bot).drill,
+		},
+		{Name: "stats", Help: "Your answers, accuracy, streak and redo queue", Example: "/asyncquiz stats", run: (*Bot).stats},
+		{
+			Name: "help", Help: "How to use asyncquiz", Example: "/asyncquiz help start",
+			Options: []Option{{Name: "command", Help: "A subcommand to explain", Kind: KindChoice, Choices: subcommandNames,
+				apply: func(c *Command, v value) error { c.Topic = v.s; return nil }}},
+			run: func(_ *Bot, _ context.Context, _ Event, c Command) (Reply, error) { return HelpFor(c.Topic), nil },
+		},
+	}
+}
+
+// Grammar returns the subcommands in help order.
+func Grammar() []Subcommand { return grammar() }
+
+func subcommandNames() []string {
+	var out []string
+	for _, s := range grammar() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func lookup(name string) (*Subcommand, bool) {
+	g := grammar()
+	for i := range g {
+		if strings.EqualFold(g[i].Name, name) {
+			return &g[i], true
+		}
+	}
+	return nil, false
+}
+
+func checkDaily(c *Command, given map[string]bool) error {
+	rest := given["time"] || given["timezone"] || given["days"] || given["deadline"]
+	switch {
+	case c.DailyOff && rest:
+		return quiz.Errorf(quiz.EInvalid, "daily off takes nothing else.")
+	case c.DailyOff:
+	case !given["time"] && rest:
+		return quiz.Errorf(quiz.EInvalid, "Give the time of day first, as HH:MM.")
+	case !given["time"]:
+		c.DailyShow = true
+	}
+	return nil
+}
