@@ -221,3 +221,8 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 
 // now is the store's clock, shared so the bot and store agree on time.
 func (b *Bot) now() time.Time { return b.store.Now() }
+
+// ErrorMessage is the text to show the person for err: a coded error's own
+// message, or a generic apology (adapters report errors through it, so they
+// need not know quiz's codes).
+func ErrorMessage(err error) string { return quiz.ErrorMessage(err) }

@@ -81,8 +81,8 @@ func TestBot_BadInputWritesNothing(t *testing.T) {
 		t.Fatalf("bad input posted %d messages", n)
 	}
 	var rounds, drills int64
-	h.Store.DB().Model(&quiz.Round{}).Count(&rounds)
-	h.Store.DB().Model(&quiz.Drill{}).Count(&drills)
+	h.DB.Model(&quiz.Round{}).Count(&rounds)
+	h.DB.Model(&quiz.Drill{}).Count(&drills)
 	if rounds != 0 || drills != 0 {
 		t.Fatalf("bad input wrote %d rounds, %d drills", rounds, drills)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot/bottest"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
-	"gorm.io/gorm"
 )
 
 // wait receives from c or fails the test after a deadline.
@@ -98,9 +97,9 @@ func TestRounds_RefreshNeverLandsAfterReveal(t *testing.T) {
 // The same across two replicas on one database: the refresh claim is in the
 // database, not in process memory.
 func TestRounds_RefreshClaimHoldsAcrossReplicas(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		clk := quiztest.NewClock(quiztest.Start)
-		a, b := replica(db, clk), replica(db, clk)
+		a, b := replica(t, db, clk), replica(t, db, clk)
 		ctx := context.Background()
 		ev := bot.Event{Platform: "slack", Team: "T1", Channel: "C1", User: "U1", UserName: "ada"}
 		a.bot.CommandText(ctx, ev, "start 10s")
@@ -133,8 +132,8 @@ type node struct {
 	rec *bottest.Recorder
 }
 
-func replica(db *gorm.DB, clk *quiztest.Clock) node {
-	b := bot.New(quiz.NewStore(db, quiztest.Bank(), quiz.WithClock(clk.Now)), nil)
+func replica(t *testing.T, db *quiztest.DB, clk *quiztest.Clock) node {
+	b := bot.New(quiztest.OpenStore(t, db, quiztest.Bank(), quiz.WithClock(clk.Now)), nil)
 	rec := &bottest.Recorder{}
 	b.Register("slack", rec)
 	return node{b, rec}

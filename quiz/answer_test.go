@@ -9,7 +9,6 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
-	"gorm.io/gorm"
 )
 
 func answer(s *quiz.Store, roundID uint64, user, letter string) (quiz.AnswerResult, error) {
@@ -17,8 +16,8 @@ func answer(s *quiz.Store, roundID uint64, user, letter string) (quiz.AnswerResu
 }
 
 func TestStore_Answer(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
-		s, clk := quiztest.NewStore(db)
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, clk := quiztest.NewStore(t, db)
 		r := openRound(t, s, "C1", time.Minute)
 
 		t.Run("OK", func(t *testing.T) {
@@ -98,8 +97,8 @@ func TestStore_Answer(t *testing.T) {
 // racing each other: exactly one row per user, holding the answer that the
 // store reported as recorded.
 func TestStore_Answer_Concurrent(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
-		s, _ := quiztest.NewStore(db)
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, _ := quiztest.NewStore(t, db)
 		r := openRound(t, s, "C-race", time.Hour)
 		const users = 100
 		type result struct {
@@ -160,8 +159,8 @@ func TestStore_Answer_Concurrent(t *testing.T) {
 
 // Each user answers A, and only after that returns, B: the first sent stands.
 func TestStore_Answer_FirstSentWins(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
-		s, _ := quiztest.NewStore(db)
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, _ := quiztest.NewStore(t, db)
 		r := openRound(t, s, "C-seq", time.Hour)
 		var wg sync.WaitGroup
 		errs := make(chan error, 200)

@@ -12,6 +12,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/asyncquiz/asyncquiz/questions"
 )
 
 // IsPostgres reports whether dsn selects PostgreSQL rather than SQLite.
@@ -20,8 +22,25 @@ func IsPostgres(dsn string) bool {
 }
 
 // Open connects to the database named by dsn (a postgres:// URL or a SQLite
-// file path) and applies the migrations.
-func Open(ctx context.Context, dsn string) (*gorm.DB, error) {
+// file path), applies the migrations, and returns the store over it and
+// bank. A nil bank is an empty one (admin commands that only read rows).
+func Open(ctx context.Context, dsn string, bank *questions.Bank, opts ...Option) (*Store, error) {
+	db, err := connect(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db); err != nil {
+		closeDB(db)
+		return nil, err
+	}
+	if bank == nil {
+		bank = questions.NewBank(nil)
+	}
+	return newStore(db, bank, opts...), nil
+}
+
+// connect opens and pings the database without migrating it.
+func connect(ctx context.Context, dsn string) (*gorm.DB, error) {
 	cfg := &gorm.Config{
 		// Times are stored and compared in UTC only: SQLite compares them as text.
 		NowFunc:        func() time.Time { return time.Now().UTC() },
@@ -32,7 +51,7 @@ func Open(ctx context.Context, dsn string) (*gorm.DB, error) {
 	var err error
 	if IsPostgres(dsn) {
 		if _, perr := url.Parse(dsn); perr != nil {
-			return nil, fmt.Errorf("ASYNCQUIZ_DB is not a valid postgres URL: %w", perr)
+			return nil, fmt.Errorf("not a valid postgres URL: %w", perr)
 		}
 		db, err = gorm.Open(postgres.Open(dsn), cfg)
 	} else {
@@ -57,10 +76,6 @@ func Open(ctx context.Context, dsn string) (*gorm.DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
-	if err := Migrate(ctx, db); err != nil {
-		sqlDB.Close()
-		return nil, err
-	}
 	return db, nil
 }
 
@@ -75,8 +90,7 @@ func sqliteDSN(path string) string {
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
-// Close closes the database's connection pool.
-func Close(db *gorm.DB) error {
+func closeDB(db *gorm.DB) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
@@ -88,8 +102,34 @@ func Close(db *gorm.DB) error {
 // when several replicas start at once.
 const migrationLockKey = 0x61737971 // "asyq"
 
-// Migrate applies every migration not yet recorded in schema_migrations.
-func Migrate(ctx context.Context, db *gorm.DB) error {
+// MigrateTo opens the database and applies the migrations up to and
+// including id, no further (tests of upgrades; an operator going step by
+// step). It does not return a store: a schema behind the code's is not one
+// the store can use.
+func MigrateTo(ctx context.Context, dsn, id string) error {
+	db, err := connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db)
+	return runMigrations(ctx, db, func(m *gormigrate.Gormigrate) error { return m.MigrateTo(id) })
+}
+
+// MigrationIDs lists the migration steps in order.
+func MigrationIDs() []string {
+	var out []string
+	for _, m := range migrations() {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+// migrate applies every migration not yet recorded in schema_migrations.
+func migrate(ctx context.Context, db *gorm.DB) error {
+	return runMigrations(ctx, db, func(m *gormigrate.Gormigrate) error { return m.Migrate() })
+}
+
+func runMigrations(ctx context.Context, db *gorm.DB, step func(*gormigrate.Gormigrate) error) error {
 	db = db.WithContext(ctx)
 	run := func(conn *gorm.DB) error {
 		m := gormigrate.New(conn, &gormigrate.Options{
@@ -99,7 +139,7 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 			UseTransaction:            true,
 			ValidateUnknownMigrations: true,
 		}, migrations())
-		if err := m.Migrate(); err != nil {
+		if err := step(m); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		return nil
@@ -116,8 +156,8 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 	})
 }
 
-// Migrated reports whether every known migration has been applied.
-func Migrated(ctx context.Context, db *gorm.DB) (bool, error) {
+// migrated reports whether every known migration has been applied.
+func migrated(ctx context.Context, db *gorm.DB) (bool, error) {
 	var n int64
 	if err := db.WithContext(ctx).Table("schema_migrations").Count(&n).Error; err != nil {
 		return false, fmt.Errorf("count migrations: %w", err)

@@ -6,13 +6,12 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
-	"gorm.io/gorm"
 )
 
 func TestStore_Drill_Adaptive(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, _ := quiztest.NewStore(db)
+		s, _ := quiztest.NewStore(t, db)
 		card, err := s.StartDrill(ctx, quiz.DrillInput{Tenant: teamA, UserID: "U1", Count: 5, Category: "core"})
 		if err != nil {
 			t.Fatal(err)
@@ -70,8 +69,8 @@ func TestStore_Drill_Adaptive(t *testing.T) {
 }
 
 func TestStore_Drill_BadInput(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
-		s, _ := quiztest.NewStore(db)
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, _ := quiztest.NewStore(t, db)
 		for _, in := range []quiz.DrillInput{
 			{Tenant: teamA, UserID: "U1", Count: 51},
 			{Tenant: teamA, UserID: "U1", Count: -1},

@@ -8,7 +8,6 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
-	"gorm.io/gorm"
 )
 
 func TestPeriodStart(t *testing.T) {
@@ -75,9 +74,9 @@ func sortedKeys(m map[string]string) []string {
 }
 
 func TestStore_Leaderboard(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, clk := quiztest.NewStore(db)
+		s, clk := quiztest.NewStore(t, db)
 		// Last month: U9 scores. Last week (Nov 10): U1 scores.
 		clk.Set(time.Date(2026, 10, 20, 9, 0, 0, 0, time.UTC))
 		playRound(t, s, clk, "C1", map[string]string{"U9": "B"})
@@ -158,9 +157,9 @@ func TestStore_Leaderboard(t *testing.T) {
 }
 
 func TestStore_Stats(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, clk := quiztest.NewStore(db)
+		s, clk := quiztest.NewStore(t, db)
 		for _, letter := range []string{"B", "A", "B", "B"} {
 			playRound(t, s, clk, "C1", map[string]string{"U1": letter})
 		}

@@ -15,13 +15,6 @@ const (
 	StateFailed    = "failed" // could not be posted or revealed; LastError says why
 )
 
-// Platforms a row can belong to.
-const (
-	PlatformSlack   = "slack"
-	PlatformDiscord = "discord"
-	PlatformConsole = "console"
-)
-
 // Round is one question posted in a channel, open until ClosesAt.
 type Round struct {
 	ID         uint64 `gorm:"primaryKey"`

@@ -7,15 +7,14 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
-	"gorm.io/gorm"
 )
 
 const day = 24 * time.Hour
 
 func TestStore_Redo_LeitnerIntervals(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, clk := quiztest.NewStore(db)
+		s, clk := quiztest.NewStore(t, db)
 		r := openRound(t, s, "C1", time.Minute)
 		if _, err := answer(s, r.ID, "U1", "A"); err != nil { // wrong
 			t.Fatal(err)

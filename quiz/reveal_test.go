@@ -9,13 +9,12 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
-	"gorm.io/gorm"
 )
 
 func TestStore_ClaimDue(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, clk := quiztest.NewStore(db)
+		s, clk := quiztest.NewStore(t, db)
 		r := openRound(t, s, "C1", time.Minute)
 		for _, u := range []string{"U1", "U2", "U3"} {
 			letter := map[string]string{"U1": "B", "U2": "A", "U3": "B"}[u]

@@ -9,18 +9,13 @@ import (
 	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
-	"gorm.io/gorm"
 )
 
 var teamA = quiz.Tenant{Platform: "slack", Team: "T1"}
 
-func countRows(t *testing.T, db *gorm.DB, model any) int64 {
+func countRows(t *testing.T, db *quiztest.DB, model any) int64 {
 	t.Helper()
-	var n int64
-	if err := db.Model(model).Count(&n).Error; err != nil {
-		t.Fatalf("count: %v", err)
-	}
-	return n
+	return db.Count(t, model)
 }
 
 // openRound opens a round of core-easy-1 (answer B, 1 point).
@@ -50,9 +45,9 @@ func openPosted(t *testing.T, s *quiz.Store, in quiz.OpenInput) (quiz.Round, *qu
 }
 
 func TestStore_OpenRound(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, clk := quiztest.NewStore(db)
+		s, clk := quiztest.NewStore(t, db)
 
 		t.Run("OK", func(t *testing.T) {
 			r := openRound(t, s, "C-ok", time.Minute)

@@ -8,18 +8,17 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
-	"gorm.io/gorm"
 )
 
-func shuffledStore(db *gorm.DB) (*quiz.Store, *quiztest.Clock) {
+func shuffledStore(t *testing.T, db *quiztest.DB) (*quiz.Store, *quiztest.Clock) {
 	clk := quiztest.NewClock(quiztest.Start)
-	return quiz.NewStore(db, quiztest.ShuffledBank(), quiz.WithClock(clk.Now), quiz.WithSeed(1)), clk
+	return quiztest.OpenStore(t, db, quiztest.ShuffledBank(), quiz.WithClock(clk.Now), quiz.WithSeed(1)), clk
 }
 
 func TestStore_ShuffledRound(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, clk := shuffledStore(db)
+		s, clk := shuffledStore(t, db)
 
 		t.Run("EveryShownLetterIsTheKeyAboutEquallyOften", func(t *testing.T) {
 			const rounds = 400
@@ -102,8 +101,8 @@ func TestStore_ShuffledRound(t *testing.T) {
 // A round opened before options were shuffled has no stored order: it shows
 // and scores in the file's order, as it did when its answers were given.
 func TestStore_RoundFromBeforeShuffling(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
-		s, _ := shuffledStore(db)
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, _ := shuffledStore(t, db)
 		r, q := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: "C1", Duration: time.Minute, QuestionID: "core-easy-2"})
 		if err := db.Model(&quiz.Round{}).Where("id = ?", r.ID).Update("option_order", "").Error; err != nil {
 			t.Fatal(err)
@@ -128,9 +127,9 @@ func TestStore_RoundFromBeforeShuffling(t *testing.T) {
 
 // Drill cards each get their own order, and the answer is scored through it.
 func TestStore_ShuffledDrill(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, _ := shuffledStore(db)
+		s, _ := shuffledStore(t, db)
 		card, err := s.StartDrill(ctx, quiz.DrillInput{Tenant: teamA, UserID: "U1", Count: 3})
 		if err != nil {
 			t.Fatal(err)
@@ -161,9 +160,9 @@ func TestStore_ShuffledDrill(t *testing.T) {
 }
 
 func TestStore_ShuffledRedo(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
-		s, clk := shuffledStore(db)
+		s, clk := shuffledStore(t, db)
 		r, q := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: "C1", Duration: time.Minute, QuestionID: "core-hard-1"})
 		if _, err := answer(s, r.ID, "U1", r.Order(q).Shown(0)); err != nil { // wrong: into the redo queue
 			t.Fatal(err)

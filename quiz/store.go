@@ -1,6 +1,8 @@
 package quiz
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -36,8 +38,8 @@ func WithSeed(seed uint64) Option {
 	return func(s *Store) { s.rnd = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
 }
 
-// NewStore returns a Store over db (already migrated) and bank.
-func NewStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
+// newStore returns a Store over db (already migrated) and bank.
+func newStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 	s := &Store{
 		db:       db,
 		postgres: db.Dialector.Name() == "postgres",
@@ -55,8 +57,34 @@ func NewStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 // Bank returns the question bank the store draws from.
 func (s *Store) Bank() *questions.Bank { return s.bank }
 
-// DB returns the underlying database handle.
-func (s *Store) DB() *gorm.DB { return s.db }
+// Close closes the database's connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ready reports whether the database is reachable and fully migrated, for
+// /readyz. The error says why not (for the log, not the world).
+func (s *Store) Ready(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	ok, err := migrated(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("migrations not applied")
+	}
+	return nil
+}
 
 // Now returns the current time in UTC, at the microsecond precision both databases keep.
 func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

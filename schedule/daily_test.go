@@ -12,7 +12,6 @@ import (
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 	"github.com/asyncquiz/asyncquiz/schedule"
-	"gorm.io/gorm"
 )
 
 func utc(s string) time.Time {
@@ -292,8 +291,8 @@ type replica struct {
 	quiz *quiz.Store
 }
 
-func newReplica(db *gorm.DB, clk *quiztest.Clock) replica {
-	store := quiz.NewStore(db, quiztest.Bank(), quiz.WithClock(clk.Now))
+func newReplica(t *testing.T, db *quiztest.DB, clk *quiztest.Clock) replica {
+	store := quiztest.OpenStore(t, db, quiztest.Bank(), quiz.WithClock(clk.Now))
 	b := bot.New(store, nil)
 	rec := &bottest.Recorder{}
 	b.Register("slack", rec)
@@ -303,9 +302,9 @@ func newReplica(db *gorm.DB, clk *quiztest.Clock) replica {
 // Two schedulers on one database fire the same schedule at the same time:
 // exactly one round is posted.
 func TestScheduler_TwoReplicasPostOnce(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		clk := quiztest.NewClock(utc("2026-11-18 09:00"))
-		a, b := newReplica(db, clk), newReplica(db, clk)
+		a, b := newReplica(t, db, clk), newReplica(t, db, clk)
 		sch, err := a.quiz.SetSchedule(context.Background(), quiz.ScheduleInput{
 			Tenant: quiz.Tenant{Platform: "slack", Team: "T1"}, Channel: "C1", Hour: 9, TimeZone: "UTC", Days: quiz.Everyday, Deadline: time.Hour,
 		})
@@ -328,9 +327,9 @@ func TestScheduler_TwoReplicasPostOnce(t *testing.T) {
 
 // 1,000 due rounds revealed by two reveal loops: each exactly once.
 func TestReveal_TwoReplicas1000Rounds(t *testing.T) {
-	quiztest.Engines(t, func(t *testing.T, db *gorm.DB) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		clk := quiztest.NewClock(quiztest.Start)
-		a, b := newReplica(db, clk), newReplica(db, clk)
+		a, b := newReplica(t, db, clk), newReplica(t, db, clk)
 		ctx := context.Background()
 		const n = 1000
 		for i := 0; i < n; i++ {

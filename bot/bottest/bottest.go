@@ -93,6 +93,7 @@ func (r *Recorder) Edits() []Sent {
 // Harness wires a Bot to a Recorder on a fresh SQLite store.
 type Harness struct {
 	t        testing.TB
+	DB       *quiztest.DB // for assertions about rows
 	Store    *quiz.Store
 	Clock    *quiztest.Clock
 	Bot      *bot.Bot
@@ -111,12 +112,13 @@ func New(t testing.TB) *Harness {
 func NewWithBank(t testing.TB, bank *questions.Bank) *Harness {
 	t.Helper()
 	clk := quiztest.NewClock(quiztest.Start)
-	store := quiz.NewStore(quiztest.MustOpenSQLite(t), bank, quiz.WithClock(clk.Now), quiz.WithSeed(1))
+	db := quiztest.MustOpenSQLite(t)
+	store := quiztest.OpenStore(t, db, bank, quiz.WithClock(clk.Now), quiz.WithSeed(1))
 	b := bot.New(store, nil)
 	rec := &Recorder{}
 	b.Register("slack", rec)
 	return &Harness{
-		t: t, Store: store, Clock: clk, Bot: b, Platform: rec,
+		t: t, DB: db, Store: store, Clock: clk, Bot: b, Platform: rec,
 		Event: bot.Event{Platform: "slack", Team: "T1", Channel: "C1", User: "U1", UserName: "ada", CanManage: bot.Known(true)},
 	}
 }

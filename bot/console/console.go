@@ -16,8 +16,11 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot"
 )
 
-// Console renders bot messages as text and reads commands and answers.
-type Console struct {
+// Name is the platform's name in the bot and in every stored row.
+const Name = "console"
+
+// Adapter renders bot messages as text and reads commands and answers.
+type Adapter struct {
 	out    io.Writer
 	loc    *time.Location
 	now    func() time.Time
@@ -33,14 +36,14 @@ type Console struct {
 
 // New returns a Console writing to out, showing times in loc. With prompt
 // set it prints "> " before reading each line (for a terminal).
-func New(out io.Writer, loc *time.Location, prompt bool) *Console {
-	return &Console{out: out, loc: loc, now: time.Now, prompt: prompt, edits: make(chan string, 16)}
+func New(out io.Writer, loc *time.Location, prompt bool) *Adapter {
+	return &Adapter{out: out, loc: loc, now: time.Now, prompt: prompt, edits: make(chan string, 16)}
 }
 
-var _ bot.Platform = (*Console)(nil)
+var _ bot.Platform = (*Adapter)(nil)
 
 // Post implements bot.Platform by printing the round.
-func (c *Console) Post(_ context.Context, _ string, m bot.Message) (string, error) {
+func (c *Adapter) Post(_ context.Context, _ string, m bot.Message) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.nextRef++
@@ -55,7 +58,7 @@ func (c *Console) Post(_ context.Context, _ string, m bot.Message) (string, erro
 // Edit implements bot.Platform. A terminal cannot change what it printed:
 // a reveal (no buttons left) is printed anew; an edit that keeps the
 // buttons (the answer count) is not worth reprinting the question.
-func (c *Console) Edit(_ context.Context, _ string, ref string, m bot.Message) error {
+func (c *Adapter) Edit(_ context.Context, _ string, ref string, m bot.Message) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(m.Buttons) > 0 {
@@ -73,9 +76,9 @@ func (c *Console) Edit(_ context.Context, _ string, ref string, m bot.Message) e
 }
 
 // Edits delivers the ref of every revealed message.
-func (c *Console) Edits() <-chan string { return c.edits }
+func (c *Adapter) Edits() <-chan string { return c.edits }
 
-func (c *Console) reply(r bot.Reply) {
+func (c *Adapter) reply(r bot.Reply) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(r.Message.Buttons) > 0 {
@@ -86,7 +89,7 @@ func (c *Console) reply(r bot.Reply) {
 	c.write(Render(r.Message, c.loc, c.now()) + c.hint(r.Message.Buttons))
 }
 
-func (c *Console) hint(bs []bot.Button) string {
+func (c *Adapter) hint(bs []bot.Button) string {
 	if len(bs) == 0 {
 		return ""
 	}
@@ -94,14 +97,14 @@ func (c *Console) hint(bs []bot.Button) string {
 }
 
 // write prints s followed by a blank line; callers hold c.mu.
-func (c *Console) write(s string) {
+func (c *Adapter) write(s string) {
 	fmt.Fprintln(c.out, strings.TrimRight(s, "\n"))
 	fmt.Fprintln(c.out)
 }
 
 // buttonFor finds the button for a letter: a drill or redo card first, then
 // the open round.
-func (c *Console) buttonFor(letter string) (bot.Button, bool) {
+func (c *Adapter) buttonFor(letter string) (bot.Button, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, set := range [][]bot.Button{c.private, c.round} {
@@ -118,14 +121,14 @@ func (c *Console) buttonFor(letter string) (bot.Button, bool) {
 	return bot.Button{}, false
 }
 
-func (c *Console) hasButtons() bool {
+func (c *Adapter) hasButtons() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.private) > 0 || len(c.round) > 0
 }
 
 // Run reads lines from in until EOF or ctx is done and acts on each as ev.
-func (c *Console) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Event) error {
+func (c *Adapter) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Event) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
@@ -158,7 +161,7 @@ func (c *Console) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Even
 	}
 }
 
-func (c *Console) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) {
+func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) {
 	switch {
 	case line == "":
 		return

@@ -12,9 +12,9 @@ import (
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
-func play(t *testing.T, script string) (string, *console.Console, *bot.Bot) {
+func play(t *testing.T, script string) (string, *console.Adapter, *bot.Bot) {
 	t.Helper()
-	store, _ := quiztest.NewStore(quiztest.MustOpenSQLite(t))
+	store, _ := quiztest.NewStore(t, quiztest.MustOpenSQLite(t))
 	b := bot.New(store, nil)
 	var out bytes.Buffer
 	con := console.New(&out, time.UTC, false)

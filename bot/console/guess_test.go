@@ -31,7 +31,7 @@ func TestConsole_SameLetterScoresChance(t *testing.T) {
 	for _, letter := range []string{"A", "B", "C"} { // every question has at least three
 		for seed := uint64(1); seed <= 2; seed++ {
 			clk := quiztest.NewClock(quiztest.Start)
-			store := quiz.NewStore(quiztest.MustOpenSQLite(t), bank, quiz.WithClock(clk.Now), quiz.WithSeed(seed))
+			store := quiztest.OpenStore(t, quiztest.MustOpenSQLite(t), bank, quiz.WithClock(clk.Now), quiz.WithSeed(seed))
 			b := bot.New(store, nil)
 			var out bytes.Buffer
 			con := console.New(&out, time.UTC, false)

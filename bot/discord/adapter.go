@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
-	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -63,7 +62,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &Adapter{s: s, bot: b, pub: cfg.PublicKey, appID: cfg.AppID, guild: cfg.GuildID, log: log.With("component", "discord"), now: time.Now}
-	b.Register(quiz.PlatformDiscord, a)
+	b.Register(Name, a)
 	return a, nil
 }
 
@@ -90,7 +89,7 @@ func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // withRetry runs call, waiting out 429s (retry_after) while ctx allows.
 func withRetry(ctx context.Context, call func() error) error {
-	return bot.RetryRateLimited(ctx, quiz.PlatformDiscord, 50*time.Millisecond, retryAfter, call)
+	return bot.RetryRateLimited(ctx, Name, 50*time.Millisecond, retryAfter, call)
 }
 
 func retryAfter(err error) (time.Duration, bool) {

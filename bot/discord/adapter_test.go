@@ -203,7 +203,7 @@ func TestAdapter_RefusesBadRequests(t *testing.T) {
 			}
 			h.a.Wait(t.Context())
 			var n int64
-			h.store.DB().Table("rounds").Count(&n)
+			h.db.Table("rounds").Count(&n)
 			if n != 0 || len(h.fake.Calls("POST", "/")) != 0 || len(h.fake.Calls("PATCH", "/")) != 0 {
 				t.Fatalf("refused request had effects: %d rounds, %d calls", n, len(h.fake.calls))
 			}

@@ -4,3 +4,6 @@
 // and runs the bot. Rounds are bot-authored channel messages with an embed
 // and a row of buttons, edited through the REST API at the reveal.
 package discord
+
+// Name is the platform's name in the bot and in every stored row.
+const Name = "discord"

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/bot/bottest"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
@@ -107,6 +108,7 @@ func (f *fakeDiscord) wait(t *testing.T, method, prefix string) call {
 type harness struct {
 	t     *testing.T
 	fake  *fakeDiscord
+	db    *quiztest.DB
 	store *quiz.Store
 	clock *quiztest.Clock
 	bot   *bot.Bot
@@ -119,8 +121,10 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	fake := newFakeDiscord(t)
 	pub, priv, _ := ed25519.GenerateKey(nil)
-	store, clk := quiztest.NewStore(quiztest.MustOpenSQLite(t))
-	b := bot.New(store, nil)
+	// The shared bot harness gives the store, clock and bot; the adapter
+	// registers itself over its recorder.
+	bh := bottest.New(t)
+	store, clk, b := bh.Store, bh.Clock, bh.Bot
 	a, err := New(Config{BotToken: "test-token", AppID: "123456", PublicKey: pub, GuildID: "999999", APIURL: fake.srv.URL + "/api/v10"}, b)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +136,7 @@ func newHarness(t *testing.T) *harness {
 		defer cancel()
 		a.Wait(ctx)
 	})
-	return &harness{t: t, fake: fake, store: store, clock: clk, bot: b, a: a, priv: priv, mux: mux}
+	return &harness{t: t, fake: fake, db: bh.DB, store: store, clock: clk, bot: b, a: a, priv: priv, mux: mux}
 }
 
 // sign signs body exactly as Discord does: Ed25519 over timestamp + body.

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
-	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -104,7 +103,7 @@ func (a *Adapter) HandleGateway(ic *discordgo.InteractionCreate) {
 func (a *Adapter) background(fn func(ctx context.Context)) { a.work.Go(time.Minute, fn) }
 
 func event(i *discordgo.Interaction) (bot.Event, bool) {
-	ev := bot.Event{Platform: quiz.PlatformDiscord, Team: i.GuildID, Channel: i.ChannelID}
+	ev := bot.Event{Platform: Name, Team: i.GuildID, Channel: i.ChannelID}
 	var u *discordgo.User
 	if i.Member != nil {
 		u = i.Member.User
@@ -181,7 +180,7 @@ func (a *Adapter) handleCommand(i *discordgo.Interaction) (*discordgo.Interactio
 	cmd, err := bot.ParseOptions(sub.Name, opts)
 	if err != nil {
 		// Stale registrations and API clients can send anything: validate, answer at once.
-		return ephemeral(bot.Reply{Message: bot.Message{Text: quiz.ErrorMessage(err)}}), nil
+		return ephemeral(bot.Reply{Message: bot.Message{Text: bot.ErrorMessage(err)}}), nil
 	}
 	deferred := &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,

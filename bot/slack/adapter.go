@@ -12,7 +12,6 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/metrics"
-	"github.com/asyncquiz/asyncquiz/quiz"
 	slackgo "github.com/slack-go/slack"
 )
 
@@ -79,14 +78,14 @@ func newAdapter(cfg Config, b *bot.Bot, api slackAPI) *Adapter {
 		admins[id] = true
 	}
 	a := &Adapter{api: api, bot: b, secret: cfg.SigningSecret, admins: admins, log: log.With("component", "slack"), http: hc}
-	b.Register(quiz.PlatformSlack, a)
+	b.Register(Name, a)
 	return a
 }
 
 // withRetry runs call, waiting out Slack rate limits (Retry-After, at
 // least a second) while ctx allows.
 func withRetry(ctx context.Context, call func() error) error {
-	return bot.RetryRateLimited(ctx, quiz.PlatformSlack, time.Second, func(err error) (time.Duration, bool) {
+	return bot.RetryRateLimited(ctx, Name, time.Second, func(err error) (time.Duration, bool) {
 		var rl *slackgo.RateLimitedError
 		if errors.As(err, &rl) {
 			return rl.RetryAfter, true
@@ -148,7 +147,7 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, r bot.Reply) 
 			err = fmt.Errorf("status %s", resp.Status)
 		}
 	}
-	metrics.ObserveAPI(quiz.PlatformSlack, "response_url", start, err)
+	metrics.ObserveAPI(Name, "response_url", start, err)
 	if err != nil {
 		return fmt.Errorf("response_url: %w", err)
 	}

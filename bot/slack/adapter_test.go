@@ -8,6 +8,7 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -115,8 +116,6 @@ func mustJSON(v any) string {
 	return replyText(map[string]any{"blocks": v})[len("<nil> "):]
 }
 
-func countRounds(t *testing.T, s *quiz.Store) int64 {
-	var n int64
-	s.DB().Model(&quiz.Round{}).Count(&n)
-	return n
+func countRounds(t *testing.T, db *quiztest.DB) int64 {
+	return db.Count(t, &quiz.Round{})
 }

@@ -4,3 +4,6 @@
 // answers privately through response_url. Rounds are Block Kit messages
 // posted with chat.postMessage and revealed with chat.update.
 package slack
+
+// Name is the platform's name in the bot and in every stored row.
+const Name = "slack"

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/bot/bottest"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
@@ -97,6 +98,7 @@ func (f *fakeSlack) Updates() []url.Values {
 type harness struct {
 	t     *testing.T
 	fake  *fakeSlack
+	db    *quiztest.DB
 	store *quiz.Store
 	clock *quiztest.Clock
 	bot   *bot.Bot
@@ -107,8 +109,10 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	fake := newFakeSlack(t)
-	store, clk := quiztest.NewStore(quiztest.MustOpenSQLite(t))
-	b := bot.New(store, nil)
+	// The shared bot harness gives the store, clock and bot; the adapter
+	// registers itself over its recorder.
+	bh := bottest.New(t)
+	store, clk, b := bh.Store, bh.Clock, bh.Bot
 	a := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.srv.URL + "/api/", HTTPClient: fake.srv.Client()}, b)
 	mux := http.NewServeMux()
 	a.Routes(mux)
@@ -117,7 +121,7 @@ func newHarness(t *testing.T) *harness {
 		defer cancel()
 		a.Wait(ctx)
 	})
-	return &harness{t: t, fake: fake, store: store, clock: clk, bot: b, a: a, mux: mux}
+	return &harness{t: t, fake: fake, db: bh.DB, store: store, clock: clk, bot: b, a: a, mux: mux}
 }
 
 // sign signs a request exactly as Slack does.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
-	"github.com/asyncquiz/asyncquiz/quiz"
 	slackgo "github.com/slack-go/slack"
 )
 
@@ -82,7 +81,7 @@ func (a *Adapter) handleCommand(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Adapter) runCommand(ctx context.Context, c command) {
-	ev := bot.Event{Platform: quiz.PlatformSlack, Team: c.team, Channel: c.channel, User: c.user, UserName: c.userName,
+	ev := bot.Event{Platform: Name, Team: c.team, Channel: c.channel, User: c.user, UserName: c.userName,
 		CanManage: func(ctx context.Context) bool { return a.canManage(ctx, c.user) }}
 	reply := a.bot.CommandText(ctx, ev, c.text)
 	if err := a.respond(ctx, c.responseURL, reply); err != nil {
@@ -126,7 +125,7 @@ func (a *Adapter) click(ctx context.Context, cb slackgo.InteractionCallback) bot
 		channel = cb.Container.ChannelID
 	}
 	ev := bot.Event{
-		Platform: quiz.PlatformSlack, Team: cb.Team.ID, Channel: channel,
+		Platform: Name, Team: cb.Team.ID, Channel: channel,
 		User: cb.User.ID, UserName: firstNonEmpty(cb.User.Name, cb.User.ID), IsBot: cb.User.IsBot,
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), clickDeadline)

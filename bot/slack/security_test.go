@@ -48,7 +48,7 @@ func TestAdapter_RefusesBadRequests(t *testing.T) {
 			if err := h.a.Wait(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			if n := countRounds(t, h.store); n != 0 {
+			if n := countRounds(t, h.db); n != 0 {
 				t.Fatalf("%d rounds written", n)
 			}
 			if len(h.fake.Posts()) != 0 || len(h.fake.responses) != 0 {

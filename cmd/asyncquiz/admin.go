@@ -35,11 +35,11 @@ func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	db, err := quiz.Open(ctx, cfg.DB) // Open migrates
+	store, err := quiz.Open(ctx, cfg.DB, nil) // Open migrates
 	if err != nil {
 		return err
 	}
-	defer quiz.Close(db)
+	defer store.Close()
 	_, err = fmt.Fprintln(stdout, "Database is up to date.")
 	return err
 }
@@ -54,12 +54,11 @@ func runRounds(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	db, err := quiz.Open(ctx, cfg.DB)
+	store, err := quiz.Open(ctx, cfg.DB, nil)
 	if err != nil {
 		return err
 	}
-	defer quiz.Close(db)
-	store := quiz.NewStore(db, nil)
+	defer store.Close()
 	states := []string{quiz.StatePosting, quiz.StateOpen, quiz.StateRevealing}
 	if *failed {
 		states = []string{quiz.StateFailed}

@@ -11,7 +11,6 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
-	"gorm.io/gorm"
 )
 
 // app is the wired quiz: bank, database, store and bot.
@@ -19,7 +18,6 @@ type app struct {
 	cfg   config
 	log   *slog.Logger
 	bank  *questions.Bank
-	db    *gorm.DB
 	store *quiz.Store
 	bot   *bot.Bot
 
@@ -48,15 +46,14 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load questions:\n%w", err)
 	}
-	db, err := quiz.Open(ctx, cfg.DB)
+	store, err := quiz.Open(ctx, cfg.DB, bank, quiz.WithLocation(loc))
 	if err != nil {
 		return nil, fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), redactErr(err, cfg.DB))
 	}
-	store := quiz.NewStore(db, bank, quiz.WithLocation(loc))
-	return &app{cfg: cfg, log: log, bank: bank, db: db, store: store, bot: bot.New(store, log)}, nil
+	return &app{cfg: cfg, log: log, bank: bank, store: store, bot: bot.New(store, log)}, nil
 }
 
-func (a *app) Close() error { return quiz.Close(a.db) }
+func (a *app) Close() error { return a.store.Close() }
 
 // redactDSN hides the password of a database URL.
 func redactDSN(dsn string) string {
@@ -85,20 +82,4 @@ func redactErr(err error, dsn string) error {
 }
 
 // ready reports whether the database is reachable and fully migrated.
-func (a *app) ready(ctx context.Context) error {
-	sqlDB, err := a.db.DB()
-	if err != nil {
-		return err
-	}
-	if err := sqlDB.PingContext(ctx); err != nil {
-		return fmt.Errorf("database unreachable: %w", err)
-	}
-	ok, err := quiz.Migrated(ctx, a.db)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("migrations not applied")
-	}
-	return nil
-}
+func (a *app) ready(ctx context.Context) error { return a.store.Ready(ctx) }

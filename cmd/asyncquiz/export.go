@@ -35,12 +35,11 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		fs.Usage()
 		return errUsage
 	}
-	db, err := quiz.Open(ctx, cfg.DB)
+	store, err := quiz.Open(ctx, cfg.DB, nil)
 	if err != nil {
 		return err
 	}
-	defer quiz.Close(db)
-	store := quiz.NewStore(db, nil)
+	defer store.Close()
 	if *platform == "" {
 		ps, err := store.TeamPlatforms(ctx, *team)
 		if err != nil {

@@ -53,8 +53,8 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	interactive := isTerminal(stdin)
 	con := console.New(stdout, a.store.Location(), interactive)
-	a.bot.Register(quiz.PlatformConsole, con)
-	ev := bot.Event{Platform: quiz.PlatformConsole, Team: "local", Channel: "terminal", User: name, UserName: name, CanManage: bot.Known(true)}
+	a.bot.Register(console.Name, con)
+	ev := bot.Event{Platform: console.Name, Team: "local", Channel: "terminal", User: name, UserName: name, CanManage: bot.Known(true)}
 
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	rev := &schedule.Revealer{Rounds: a.bot.Rounds(), Store: a.store, Log: log}
@@ -76,7 +76,7 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 // waitForReveal keeps a scripted session alive for a round that closes soon,
 // so `start 10s` piped in shows its reveal; later rounds stay open in the
 // database and are revealed the next time anyone plays.
-func waitForReveal(ctx context.Context, a *app, con *console.Console, ev bot.Event, out io.Writer) error {
+func waitForReveal(ctx context.Context, a *app, con *console.Adapter, ev bot.Event, out io.Writer) error {
 	r, err := a.store.OpenRoundIn(ctx, quiz.Tenant{Platform: ev.Platform, Team: ev.Team}, ev.Channel)
 	if errors.Is(err, quiz.ErrNotFound) {
 		return nil

@@ -299,13 +299,13 @@ func TestServe_KilledRightAfterClickAck(t *testing.T) {
 	// Killed the moment the last 200 arrived: nothing after the ack runs.
 	srv.Process.Signal(syscall.SIGKILL)
 	srv.Wait()
-	store, err := quiz.Open(context.Background(), db)
+	store, err := quiz.Open(context.Background(), db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer quiz.Close(store)
-	var n int64
-	if err := store.Table("answers").Where("round_id = 1").Count(&n).Error; err != nil {
+	defer store.Close()
+	n, err := store.AnswerCount(context.Background(), 1)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if n != clicks {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -24,23 +25,43 @@ import (
 // PostgresEnv names the variable holding a PostgreSQL URL for tests.
 const PostgresEnv = "ASYNCQUIZ_TEST_POSTGRES"
 
+// DB is a fresh, migrated test database: its DSN, from which tests open
+// stores, and a GORM handle of its own for assertions about rows (no test
+// reaches into a Store for its handle).
+type DB struct {
+	*gorm.DB
+	DSN string
+}
+
 // Engines runs fn once per database engine as subtests "sqlite" and
 // "postgres"; the latter skips with a message when PostgresEnv is unset.
-func Engines(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
+func Engines(t *testing.T, fn func(t *testing.T, db *DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, MustOpenSQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { fn(t, MustOpenPostgres(t)) })
 }
 
-// MustOpenSQLite opens a migrated SQLite database in tb.TempDir().
-func MustOpenSQLite(tb testing.TB) *gorm.DB {
+// MustOpenSQLite creates a migrated SQLite database in tb.TempDir().
+func MustOpenSQLite(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := quiz.Open(context.Background(), filepath.Join(tb.TempDir(), "quiz.db"))
+	return mustOpen(tb, filepath.Join(tb.TempDir(), "quiz.db"))
+}
+
+// MustOpenPostgres creates a migrated PostgreSQL database in a fresh
+// schema, or skips tb when PostgresEnv is unset.
+func MustOpenPostgres(tb testing.TB) *DB {
+	tb.Helper()
+	return mustOpen(tb, PostgresURL(tb))
+}
+
+func mustOpen(tb testing.TB, dsn string) *DB {
+	tb.Helper()
+	s, err := quiz.Open(context.Background(), dsn, nil) // migrates
 	if err != nil {
-		tb.Fatalf("open sqlite: %v", err)
+		tb.Fatalf("open %s: %v", dsn, err)
 	}
-	tb.Cleanup(func() { quiz.Close(db) })
-	return db
+	s.Close()
+	return &DB{DB: Inspect(tb, dsn), DSN: dsn}
 }
 
 // PostgresURL returns a URL for a fresh, empty schema that is dropped when
@@ -75,16 +96,52 @@ func PostgresURL(tb testing.TB) string {
 	return u.String()
 }
 
-// MustOpenPostgres opens a migrated PostgreSQL database in a fresh schema,
-// or skips tb when PostgresEnv is unset.
-func MustOpenPostgres(tb testing.TB) *gorm.DB {
+// Inspect opens a GORM handle on dsn for assertions about rows, closed when
+// tb ends.
+func Inspect(tb testing.TB, dsn string) *gorm.DB {
 	tb.Helper()
-	db, err := quiz.Open(context.Background(), PostgresURL(tb))
-	if err != nil {
-		tb.Fatalf("open postgres: %v", err)
+	var dial gorm.Dialector
+	if quiz.IsPostgres(dsn) {
+		dial = postgres.Open(dsn)
+	} else {
+		dial = sqlite.Open("file:" + dsn + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
 	}
-	tb.Cleanup(func() { quiz.Close(db) })
+	db, err := gorm.Open(dial, &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }})
+	if err != nil {
+		tb.Fatalf("inspect %s: %v", dsn, err)
+	}
+	tb.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
 	return db
+}
+
+// OpenStore opens a store on db with bank, closed when tb ends.
+func OpenStore(tb testing.TB, db *DB, bank *questions.Bank, opts ...quiz.Option) *quiz.Store {
+	tb.Helper()
+	s, err := quiz.Open(context.Background(), db.DSN, bank, opts...)
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Count returns the number of rows of model's table matching the optional
+// condition, e.g. db.Count(t, &quiz.Answer{}, "round_id = ?", 1).
+func (db *DB) Count(tb testing.TB, model any, where ...any) int64 {
+	tb.Helper()
+	q := db.Model(model)
+	if len(where) > 0 {
+		q = q.Where(where[0], where[1:]...)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		tb.Fatalf("count: %v", err)
+	}
+	return n
 }
 
 // Clock is a settable clock for tests.
@@ -162,8 +219,9 @@ func ShuffledBank() *questions.Bank {
 var Start = time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
 
 // NewStore returns a store over db with the fixed bank, a clock at Start and
-// a fixed random seed.
-func NewStore(db *gorm.DB) (*quiz.Store, *Clock) {
+// a fixed random seed. It needs a testing.TB to close the store: use
+// NewStoreT; this form is for helpers that have one in scope.
+func NewStore(tb testing.TB, db *DB) (*quiz.Store, *Clock) {
 	clk := NewClock(Start)
-	return quiz.NewStore(db, Bank(), quiz.WithClock(clk.Now), quiz.WithSeed(1)), clk
+	return OpenStore(tb, db, Bank(), quiz.WithClock(clk.Now), quiz.WithSeed(1)), clk
 }
