@@ -2,6 +2,7 @@ package questions
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -18,7 +19,71 @@ const (
 	MaxConceptLongestKey = 0.35 // concept questions whose key is the single longest option
 	MinMetaKeyedShare    = 0.10 // code questions keying "It raises", "It hangs", "No exception", …
 	MaxNumericRankShare  = 0.40 // one sorted position as the key of numeric questions
+	MaxStrategyGain      = 0.10 // what a zero-knowledge strategy may score above blind guessing
 )
+
+// strategies are ways to answer without reading the question: each picks,
+// among a question's options, the ones it would choose at random from.
+var strategies = []struct {
+	name string
+	pick func(q *Question) []int
+}{
+	{"pick the longest", func(q *Question) []int { return byLength(q, func(n, best int) bool { return n > best }) }},
+	{"pick the shortest", func(q *Question) []int { return byLength(q, func(n, best int) bool { return n < best }) }},
+	{"avoid the longest", func(q *Question) []int { return except(q, byLength(q, func(n, best int) bool { return n > best })) }},
+	{"pick a middle length", middleLength},
+	{"never pick a meta option", func(q *Question) []int { return where(q, func(o Option) bool { return MetaOf(o.Text) == MetaNone }) }},
+	{"always pick a meta option", func(q *Question) []int { return where(q, func(o Option) bool { return MetaOf(o.Text) != MetaNone }) }},
+}
+
+func optLen(o Option) int { return len([]rune(strings.TrimSpace(o.Text))) }
+
+// byLength returns the options whose length is the extreme better picks.
+func byLength(q *Question, better func(n, best int) bool) []int {
+	var out []int
+	best := -1
+	for i, o := range q.Options {
+		switch n := optLen(o); {
+		case best < 0 || better(n, best):
+			best, out = n, []int{i}
+		case n == best:
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func middleLength(q *Question) []int {
+	idx := make([]int, len(q.Options))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return optLen(q.Options[idx[a]]) < optLen(q.Options[idx[b]]) })
+	if len(idx) <= 2 {
+		return idx
+	}
+	return idx[1 : len(idx)-1]
+}
+
+func except(q *Question, drop []int) []int {
+	var out []int
+	for i := range q.Options {
+		if !slices.Contains(drop, i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func where(q *Question, ok func(Option) bool) []int {
+	var out []int
+	for i, o := range q.Options {
+		if ok(o) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
 
 // Fairness summarises how guessable a bank is.
 type Fairness struct {
@@ -31,11 +96,13 @@ type Fairness struct {
 	Numeric     int
 	NumericRank map[string]int // letter of the key once numeric options are sorted
 	Unshuffled  int
+	Chance      float64            // expected score of blind guessing
+	Strategies  map[string]float64 // expected score of each zero-knowledge strategy
 }
 
 // Fair measures b.
 func Fair(b *Bank) Fairness {
-	f := Fairness{Letters: map[string]int{}, Longest: map[string][2]int{}, NumericRank: map[string]int{}}
+	f := Fairness{Letters: map[string]int{}, Longest: map[string][2]int{}, NumericRank: map[string]int{}, Strategies: map[string]float64{}}
 	for _, q := range b.Questions {
 		ans := q.AnswerIndex()
 		if ans < 0 {
@@ -58,6 +125,15 @@ func Fair(b *Bank) Fairness {
 				f.MetaKeyed++
 			}
 		}
+		f.Chance += 1 / float64(len(q.Options))
+		for _, s := range strategies {
+			picks := s.pick(q)
+			if len(picks) == 0 { // nothing to prefer: the strategy guesses
+				f.Strategies[s.name] += 1 / float64(len(q.Options))
+			} else if slices.Contains(picks, ans) {
+				f.Strategies[s.name] += 1 / float64(len(picks))
+			}
+		}
 		if !q.Shuffles() {
 			f.Unshuffled++
 		} else if q.Numeric() {
@@ -65,7 +141,25 @@ func Fair(b *Bank) Fairness {
 			f.NumericRank[q.Order(0).Shown(ans)]++
 		}
 	}
+	if f.Questions > 0 {
+		f.Chance /= float64(f.Questions)
+		for k := range f.Strategies {
+			f.Strategies[k] /= float64(f.Questions)
+		}
+	}
 	return f
+}
+
+// BestStrategy is the zero-knowledge strategy that scores most, and its
+// expected score.
+func (f Fairness) BestStrategy() (string, float64) {
+	best, score := "", -1.0
+	for _, s := range strategies {
+		if v := f.Strategies[s.name]; v > score {
+			best, score = s.name, v
+		}
+	}
+	return best, score
 }
 
 // singleLongest is the index of the option strictly longer than every
@@ -110,6 +204,10 @@ func (f Fairness) Problems() []string {
 	if s := share(f.MetaKeyed, f.Code); s < MinMetaKeyedShare {
 		out = append(out, fmt.Sprintf("only %d of %d code questions key a meta option such as \"It raises …\", \"It hangs\" or \"No exception\" (at least %.0f%%)", f.MetaKeyed, f.Code, MinMetaKeyedShare*100))
 	}
+	if name, v := f.BestStrategy(); v-f.Chance > MaxStrategyGain {
+		out = append(out, fmt.Sprintf("%q scores %.0f%% without reading the questions, against %.0f%% for blind guessing (at most %.0f points more)",
+			name, v*100, f.Chance*100, MaxStrategyGain*100))
+	}
 	if f.Numeric >= 5 {
 		for _, l := range sortedKeys(f.NumericRank) {
 			if s := share(f.NumericRank[l], f.Numeric); s > MaxNumericRankShare {
@@ -137,6 +235,11 @@ func (f Fairness) String() string {
 	if f.Numeric > 0 {
 		fmt.Fprintf(&b, "  numeric key, sorted place:  %s\n", shares(f.NumericRank, f.Numeric))
 	}
+	var strat []string
+	for _, s := range strategies {
+		strat = append(strat, fmt.Sprintf("%s %.0f%%", s.name, f.Strategies[s.name]*100))
+	}
+	fmt.Fprintf(&b, "  blind guessing scores %.0f%%; strategies that do not read the question: %s\n", f.Chance*100, strings.Join(strat, ", "))
 	return b.String()
 }
 

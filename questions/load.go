@@ -307,17 +307,6 @@ func oneOf(s string, list []string) bool {
 // code, error options that name no exception, options that refer to each
 // other by position, and (see Fair) a bank that can be gamed.
 func Lint(b *Bank) []Problem {
-	return lint(b, lintFairness)
-}
-
-// lintFairness is off until the embedded bank is rebuilt to pass the rules
-// (issue 10); LintFair always applies them.
-const lintFairness = false
-
-// LintFair is Lint with the fairness rules on, whatever the default.
-func LintFair(b *Bank) []Problem { return lint(b, true) }
-
-func lint(b *Bank, lintFairness bool) []Problem {
 	var probs []Problem
 	seen := map[string]*Question{}
 	for _, q := range b.Questions {
@@ -339,10 +328,8 @@ func lint(b *Bank, lintFairness bool) []Problem {
 			}
 		}
 	}
-	if lintFairness {
-		for _, msg := range Fair(b).Problems() {
-			probs = append(probs, Problem{File: "bank", Field: "fairness", Msg: msg})
-		}
+	for _, msg := range Fair(b).Problems() {
+		probs = append(probs, Problem{File: "bank", Field: "fairness", Msg: msg})
 	}
 	return probs
 }

@@ -20,7 +20,7 @@ const (
 
 var (
 	raisesRe  = regexp.MustCompile("^It raises `?([A-Za-z_][A-Za-z0-9_.]*)")
-	hangsRe   = regexp.MustCompile(`^It (hangs|never finishes)(\s*$|\s*[(:;,.]|\s+forever)`)
+	hangsRe   = regexp.MustCompile(`^It (hangs|never finishes)\b`)
 	nothingRe = regexp.MustCompile(`^(Nothing is printed|It prints nothing)\b`)
 )
 

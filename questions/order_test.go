@@ -111,7 +111,7 @@ func TestMetaOf(t *testing.T) {
 		"Nothing is printed":         questions.MetaNothing,
 		"No exception: it returns 1": questions.MetaNoException,
 		"it raises nothing":          questions.MetaNone,
-		"It hangs on to the result":  questions.MetaNone,
+		"It hangs after printing a":  questions.MetaHangs,
 		"It hangs (nobody sets it)":  questions.MetaHangs,
 		"hello":                      questions.MetaNone,
 	}

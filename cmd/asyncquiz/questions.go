@@ -162,7 +162,7 @@ func lintQuestions(cfg config, stdout, stderr io.Writer) error {
 		return bankError(err, stderr)
 	}
 	fmt.Fprint(stdout, questions.Fair(bank))
-	findings := questions.LintFair(bank)
+	findings := questions.Lint(bank)
 	for _, f := range findings {
 		fmt.Fprintln(stderr, f)
 	}
