@@ -15,29 +15,16 @@ import (
 
 // app is the wired quiz: bank, database, store and bot.
 type app struct {
-	cfg   config
+	cfg   Config
 	log   *slog.Logger
 	bank  *questions.Bank
 	store *quiz.Store
 	bot   *bot.Bot
 
-	// waits are run at shutdown, before the database closes, so work
-	// acknowledged to a platform can finish.
-	waits []func(context.Context) error
 }
 
-func (a *app) onClose(wait func(context.Context) error) { a.waits = append(a.waits, wait) }
-
-// drain waits for acknowledged work to finish, within ctx.
-func (a *app) drain(ctx context.Context) {
-	for _, w := range a.waits {
-		if err := w(ctx); err != nil {
-			a.log.Warn("Background work did not finish", "error", err)
-		}
-	}
-}
-
-func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+// newApp loads the bank and opens the store and the bot (serve and play).
+func newApp(ctx context.Context, cfg Config, log *slog.Logger, opts ...quiz.Option) (*app, error) {
 	loc, err := cfg.location()
 	if err != nil {
 		return nil, err
@@ -46,7 +33,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load questions:\n%w", err)
 	}
-	store, err := quiz.Open(ctx, cfg.DB, bank, quiz.WithLocation(loc))
+	store, err := quiz.Open(ctx, cfg.DB, bank, append([]quiz.Option{quiz.WithLocation(loc)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), redactErr(err, cfg.DB))
 	}
@@ -81,5 +68,3 @@ func redactErr(err error, dsn string) error {
 	return errors.New(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
 }
 
-// ready reports whether the database is reachable and fully migrated.
-func (a *app) ready(ctx context.Context) error { return a.store.Ready(ctx) }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -11,9 +12,9 @@ import (
 	_ "time/tzdata" // time zones work on hosts and images without tzdata
 )
 
-// config holds every setting; it is read once from the environment, then
+// Config holds every setting; it is read once from the environment, then
 // flags of the same meaning override it. Nothing reads the environment later.
-type config struct {
+type Config struct {
 	Addr         string
 	DB           string
 	Questions    []string
@@ -46,14 +47,14 @@ func (s secret) String() string {
 // env is a lookup function, os.LookupEnv in production.
 type env func(string) (string, bool)
 
-func loadConfig(getenv env) config {
+func loadConfig(getenv env) Config {
 	get := func(k, def string) string {
 		if v, ok := getenv(k); ok && v != "" {
 			return v
 		}
 		return def
 	}
-	c := config{
+	c := Config{
 		Addr:         get("ASYNCQUIZ_ADDR", ":8080"),
 		DB:           get("ASYNCQUIZ_DB", "asyncquiz.db"),
 		TZ:           get("ASYNCQUIZ_TZ", "UTC"),
@@ -96,7 +97,7 @@ func (l listFlag) String() string {
 func (l listFlag) Set(s string) error { *l.dst = splitList(s); return nil }
 
 // commonFlags registers the settings every command that opens the quiz uses.
-func (c *config) commonFlags(fs *flag.FlagSet) {
+func (c *Config) commonFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", c.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
 	fs.Var(listFlag{&c.Questions}, "questions", "extra question folders, colon-separated (ASYNCQUIZ_QUESTIONS)")
 	fs.StringVar(&c.TZ, "tz", c.TZ, "default IANA time zone (ASYNCQUIZ_TZ)")
@@ -104,7 +105,7 @@ func (c *config) commonFlags(fs *flag.FlagSet) {
 }
 
 // location validates the time zone setting.
-func (c *config) location() (*time.Location, error) {
+func (c *Config) location() (*time.Location, error) {
 	loc, err := time.LoadLocation(c.TZ)
 	if err != nil || c.TZ == "Local" {
 		return nil, fmt.Errorf("ASYNCQUIZ_TZ: unknown time zone %q; use an IANA name such as Europe/Berlin or UTC", c.TZ)
@@ -112,10 +113,43 @@ func (c *config) location() (*time.Location, error) {
 	return loc, nil
 }
 
-func (c *config) logLevel() (slog.Level, error) {
+func (c *Config) logLevel() (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return 0, fmt.Errorf("ASYNCQUIZ_LOG_LEVEL: %q must be debug, info, warn or error", c.LogLevel)
 	}
 	return l, nil
+}
+
+// Validate reports every problem with the settings at once, each naming
+// its variable; serving also needs at least one platform.
+func (c *Config) Validate(serving bool) error {
+	var errs []error
+	if serving && strings.TrimSpace(c.Addr) == "" {
+		errs = append(errs, errors.New("ASYNCQUIZ_ADDR must not be empty (for example :8080)"))
+	}
+	if strings.TrimSpace(c.DB) == "" {
+		errs = append(errs, errors.New("ASYNCQUIZ_DB must not be empty"))
+	}
+	if _, err := c.location(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := c.logLevel(); err != nil {
+		errs = append(errs, err)
+	}
+	if serving {
+		any := false
+		for _, p := range platforms {
+			if p.configured(*c) {
+				any = true
+				if err := p.validate(*c); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		if !any {
+			errs = append(errs, errors.New(noPlatform))
+		}
+	}
+	return errors.Join(errs...)
 }

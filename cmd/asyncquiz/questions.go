@@ -20,8 +20,6 @@ const questionsUsage = `Usage: asyncquiz questions <lint|verify|list|show|new> [
   verify [--python all|LIST] run every question on CPython and check its answer
   list [--tags]              count questions by category, difficulty, kind (and tag)
   show ID                    print one question as the terminal shows it
-  preview ID [--platform slack|discord] [--reveal]
-                             draw a question's round (or reveal) message as an SVG
   new --category C           print a template for a new question`
 
 func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -64,21 +62,6 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 			return err
 		}
 		return showQuestion(stdout, q, *seed)
-	case "preview":
-		platform := fs.String("platform", "slack", "slack or discord")
-		reveal := fs.Bool("reveal", false, "draw the reveal (with a sample result) instead of the round")
-		if err := fs.Parse(idLast(args[1:])); err != nil || fs.NArg() != 1 || (*platform != "slack" && *platform != "discord") {
-			fmt.Fprintln(stderr, "Usage: asyncquiz questions preview ID [--platform slack|discord] [--reveal] > picture.svg")
-			return errUsage
-		}
-		q, err := loadQuestion(cfg, fs.Arg(0), stderr)
-		if err != nil {
-			return err
-		}
-		if *platform == "discord" {
-			return discordSVG(stdout, previewMessage(q, *reveal))
-		}
-		return slackSVG(stdout, previewMessage(q, *reveal))
 	case "new":
 		cat := fs.String("category", "core", "category: "+strings.Join(questions.Categories, ", "))
 		if err := fs.Parse(args[1:]); err != nil {
@@ -108,7 +91,7 @@ func idLast(args []string) []string {
 
 // loadBank loads the built-in bank (or the --bank folder) plus the extra
 // folders.
-func (c config) loadBank() (*questions.Bank, error) {
+func (c Config) loadBank() (*questions.Bank, error) {
 	if c.Bank != "" {
 		if st, err := os.Stat(c.Bank); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("--bank %s: not a folder", c.Bank)
@@ -137,7 +120,7 @@ func contains(list []string, s string) bool {
 }
 
 // loadQuestion loads the bank and returns question id, suggesting close ids.
-func loadQuestion(cfg config, id string, stderr io.Writer) (*questions.Question, error) {
+func loadQuestion(cfg Config, id string, stderr io.Writer) (*questions.Question, error) {
 	bank, err := cfg.loadBank()
 	if err != nil {
 		return nil, bankError(err, stderr)
@@ -156,7 +139,7 @@ func bankError(err error, stderr io.Writer) error {
 	return fmt.Errorf("the question bank has %d problem(s)", n)
 }
 
-func lintQuestions(cfg config, stdout, stderr io.Writer) error {
+func lintQuestions(cfg Config, stdout, stderr io.Writer) error {
 	bank, err := cfg.loadBank()
 	if err != nil {
 		return bankError(err, stderr)
@@ -173,7 +156,7 @@ func lintQuestions(cfg config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func verifyQuestions(ctx context.Context, cfg *config, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+func verifyQuestions(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	spec := fs.String("python", "python3", "interpreters: all (every python3.N, N >= 11, on PATH) or a comma-separated list")
 	jobs := fs.Int("jobs", 0, "programs run at once (default: the number of CPUs)")
 	timeout := fs.Duration("timeout", 20*time.Second, "time limit per program")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/metrics"
+	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/schedule"
 )
 
@@ -22,12 +23,7 @@ import (
 // after SIGTERM or SIGINT.
 const shutdownGrace = 20 * time.Second
 
-// platformStarter wires one platform into the server: it registers the
-// platform with the bot and its routes on mux, and may return a background
-// runner (Socket Mode, the Discord gateway) that stops when ctx is done.
-type platformStarter func(ctx context.Context, a *app, mux *http.ServeMux) (run func(ctx context.Context) error, err error)
-
-func (c *config) serveFlags(fs *flag.FlagSet) {
+func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.commonFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (ASYNCQUIZ_ADDR)")
 	fs.Var(secretFlag{&c.SlackBot}, "slack-bot-token", "Slack bot token, xoxb-... (SLACK_BOT_TOKEN)")
@@ -65,133 +61,187 @@ func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writ
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	starters, err := cfg.platforms()
-	if err != nil {
+	if err := cfg.Validate(true); err != nil {
 		return err
 	}
-	level, err := cfg.logLevel()
-	if err != nil {
+	level, _ := cfg.logLevel()
+	m := &Main{Config: cfg, Log: newLogger(stderr, level)}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
 		return err
 	}
-	log := newLogger(stderr, level)
-	a, err := newApp(ctx, cfg, log)
-	if err != nil {
-		return err
+	err := m.Wait(ctx)
+	if cerr := m.Close(); err == nil {
+		err = cerr
 	}
-	defer a.Close()
-	return serve(ctx, a, starters)
+	return err
 }
 
-// platforms validates the platform settings and returns a starter for each
-// configured platform.
-func (c *config) platforms() ([]platformStarter, error) {
-	var out []platformStarter
-	if c.slackConfigured() {
-		s, err := c.slackStarter()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	if c.discordConfigured() {
-		s, err := c.discordStarter()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) for Slack, " +
-			"or DISCORD_BOT_TOKEN, DISCORD_APP_ID and DISCORD_PUBLIC_KEY for Discord; to try the quiz without either, run `asyncquiz play`")
-	}
-	return out, nil
+// Main is the serving process, wired by hand. Tests set Config (Addr ":0",
+// a temporary DB) and Now, call Run, talk to Addr, and Close.
+type Main struct {
+	Config Config
+	Now    func() time.Time // the clock for the store and the loops; nil for time.Now
+	Log    *slog.Logger
+
+	// Set by Run.
+	Store *quiz.Store
+	Bot   *bot.Bot
+	Addr  net.Addr
+
+	srv     *http.Server
+	rev     *schedule.Revealer
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+	errc    chan error
+	waits   []func(context.Context) error
+	closing sync.Once
+	closed  error
 }
 
-// serve runs the HTTP server, the platforms and the reveal loop until ctx is
-// done, then shuts down within shutdownGrace.
-func serve(ctx context.Context, a *app, starters []platformStarter) error {
+// onClose adds work that Close waits for (within its grace), after the
+// HTTP server stopped and before the store closes.
+func (m *Main) onClose(wait func(context.Context) error) { m.waits = append(m.waits, wait) }
+
+// Run validates the configuration, opens the store, starts the platforms,
+// the loops and the HTTP server, and returns once it is serving (or with
+// the first problem). Call Close in either case.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Log == nil {
+		m.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := m.Config.Validate(true); err != nil {
+		return err
+	}
+	var opts []quiz.Option
+	if m.Now != nil {
+		opts = append(opts, quiz.WithClock(m.Now))
+	}
+	a, err := newApp(ctx, m.Config, m.Log, opts...)
+	if err != nil {
+		return err
+	}
+	m.Store, m.Bot = a.store, a.bot
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.HandleFunc("GET /readyz", m.readyz)
 	mux.Handle("GET /metrics", metrics.Handler())
-
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stop = stop
 	var runners []func(context.Context) error
-	for _, start := range starters {
-		run, err := start(ctx, a, mux)
+	for _, p := range platforms {
+		if !p.configured(m.Config) {
+			continue
+		}
+		run, err := p.start(runCtx, m, mux)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		if run != nil {
 			runners = append(runners, run)
 		}
 	}
-	ln, err := net.Listen("tcp", a.cfg.Addr)
+	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		return fmt.Errorf("ASYNCQUIZ_ADDR: listen on %s: %w", a.cfg.Addr, err)
+		return fmt.Errorf("ASYNCQUIZ_ADDR: listen on %s: %w", m.Config.Addr, err)
 	}
-	srv := &http.Server{Handler: metrics.Middleware(mux), ReadHeaderTimeout: 10 * time.Second}
-	a.log.Info("Serving", "addr", ln.Addr().String())
+	m.Addr = ln.Addr()
+	m.srv = &http.Server{Handler: metrics.Middleware(mux), ReadHeaderTimeout: 10 * time.Second}
+	m.Log.Info("Serving", "addr", m.Addr.String())
 
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	var wg sync.WaitGroup
-	errc := make(chan error, len(runners)+2)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("http: %w", err)
+	m.errc = make(chan error, len(runners)+2)
+	m.goRun(func() error {
+		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
 		}
-	}()
-	rev := &schedule.Revealer{Rounds: a.bot.Rounds(), Store: a.store, Log: a.log}
-	sched := &schedule.Scheduler{Rounds: a.bot.Rounds(), Store: a.store, Log: a.log}
-	a.bot.Rounds().SetHooks(bot.Hooks{RoundsChanged: rev.RoundsChanged, SchedulesChanged: sched.SchedulesChanged})
-	wg.Add(1)
-	go func() { defer wg.Done(); rev.Run(runCtx) }()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := sched.Run(runCtx); err != nil {
-			errc <- err
-		}
-	}()
+		return nil
+	})
+	rev := &schedule.Revealer{Rounds: m.Bot.Rounds(), Store: m.Store, Log: m.Log}
+	m.rev = rev
+	sched := &schedule.Scheduler{Rounds: m.Bot.Rounds(), Store: m.Store, Log: m.Log}
+	m.Bot.Rounds().SetHooks(bot.Hooks{RoundsChanged: rev.RoundsChanged, SchedulesChanged: sched.SchedulesChanged})
+	m.goRun(func() error { return rev.Run(runCtx) })
+	m.goRun(func() error { return sched.Run(runCtx) })
 	for _, run := range runners {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		m.goRun(func() error {
 			if err := run(runCtx); err != nil && runCtx.Err() == nil {
-				errc <- err
+				return err
 			}
-		}()
+			return nil
+		})
 	}
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-		a.log.Info("Shutting down")
-	case runErr = <-errc:
-		a.log.Error("Stopping after a failure", "error", runErr)
-	}
-	stop()
-	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		a.log.Warn("HTTP shutdown incomplete", "error", err)
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); a.drain(shutCtx); close(done) }()
-	select {
-	case <-done:
-	case <-shutCtx.Done():
-		a.log.Warn("Background work did not finish in time")
-	}
-	return runErr
+	return nil
 }
 
-func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+func (m *Main) goRun(f func() error) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := f(); err != nil {
+			m.errc <- err
+		}
+	}()
+}
+
+// Wake asks the reveal loop to look at once; a test calls it after moving
+// its clock (the loop sleeps on the real one).
+func (m *Main) Wake() { m.rev.RoundsChanged() }
+
+// Wait blocks until ctx is done (nil) or a part of the server fails (its
+// error).
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		m.Log.Info("Shutting down")
+		return nil
+	case err := <-m.errc:
+		m.Log.Error("Stopping after a failure", "error", err)
+		return err
+	}
+}
+
+// Close stops accepting requests and finishes those in flight, stops the
+// loops and the platforms, waits for acknowledged work, and closes the
+// store, all within shutdownGrace. It is safe to call more than once.
+func (m *Main) Close() error {
+	m.closing.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if m.srv != nil {
+			if err := m.srv.Shutdown(ctx); err != nil {
+				m.Log.Warn("HTTP shutdown incomplete", "error", err)
+			}
+		}
+		if m.stop != nil {
+			m.stop()
+		}
+		done := make(chan struct{})
+		go func() {
+			m.wg.Wait()
+			for _, w := range m.waits {
+				if err := w(ctx); err != nil {
+					m.Log.Warn("Background work did not finish", "error", err)
+				}
+			}
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			m.Log.Warn("Background work did not finish in time")
+		}
+		if m.Store != nil {
+			m.closed = m.Store.Close()
+		}
+	})
+	return m.closed
+}
+
+func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := a.ready(ctx); err != nil {
+	if err := m.Store.Ready(ctx); err != nil {
 		http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 		return
 	}

@@ -2,59 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/asyncquiz/asyncquiz/bot/slack"
 )
-
-// slackConfigured reports whether any Slack setting is present.
-func (c *config) slackConfigured() bool {
-	return c.SlackBot != "" || c.SlackSigning != "" || c.SlackApp != ""
-}
-
-// slackStarter validates the Slack settings and returns the Slack starter.
-func (c *config) slackStarter() (platformStarter, error) {
-	switch {
-	case c.SlackBot == "":
-		return nil, errors.New("SLACK_BOT_TOKEN is required for Slack (a bot token, xoxb-...)")
-	case !strings.HasPrefix(string(c.SlackBot), "xoxb-"):
-		return nil, errors.New("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-	case c.SlackApp != "" && !strings.HasPrefix(string(c.SlackApp), "xapp-"):
-		return nil, errors.New("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
-	case c.SlackApp == "" && c.SlackSigning == "":
-		return nil, errors.New("SLACK_SIGNING_SECRET is required for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)")
-	}
-	if c.SlackAPIURL != "" {
-		if u, err := url.Parse(c.SlackAPIURL); err != nil || u.Scheme == "" || u.Host == "" {
-			return nil, fmt.Errorf("SLACK_API_URL %q is not an absolute URL", c.SlackAPIURL)
-		}
-	}
-	cfg := *c
-	return func(ctx context.Context, a *app, mux *http.ServeMux) (func(context.Context) error, error) {
-		apiURL := cfg.SlackAPIURL
-		if apiURL != "" && !strings.HasSuffix(apiURL, "/") {
-			apiURL += "/" // slack-go appends the method name
-		}
-		ad := slack.New(slack.Config{
-			BotToken: string(cfg.SlackBot), SigningSecret: string(cfg.SlackSigning), AppToken: string(cfg.SlackApp),
-			APIURL: apiURL, Admins: cfg.Admins, Log: a.log,
-		}, a.bot)
-		a.onClose(ad.Wait)
-		if cfg.SlackApp != "" {
-			a.log.Info("Slack: Socket Mode")
-			return ad.RunSocketMode, nil
-		}
-		ad.Routes(mux)
-		a.log.Info("Slack: HTTP endpoints /slack/commands and /slack/interactions")
-		return nil, nil
-	}, nil
-}
 
 // runSlack is `asyncquiz slack manifest`.
 func runSlack(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {

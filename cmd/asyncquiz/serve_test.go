@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+)
+
+// The whole server in-process on :0 with a fake clock: a Slack command
+// posts a round, signed clicks are recorded, and moving the clock past the
+// deadline reveals the one message.
+func TestMain_SlackRoundEndToEnd(t *testing.T) {
+	fake := &fakeSlackAPI{changed: make(chan struct{}, 1)}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	const secret = "main-test-secret"
+	clk := quiztest.NewClock(time.Now().UTC().Truncate(time.Second))
+	cfg := loadConfig(func(string) (string, bool) { return "", false })
+	cfg.Addr, cfg.DB = "127.0.0.1:0", filepath.Join(t.TempDir(), "q.db")
+	cfg.SlackBot, cfg.SlackSigning, cfg.SlackAPIURL = "xoxb-main", secret, api.URL+"/api/"
+	m := &Main{Config: cfg, Now: clk.Now}
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	defer m.Close()
+	addr := m.Addr.String()
+	slackCommand(t, addr, secret, "start 1m", api.URL+"/response/1")
+	waitFor(t, "the round's post", 10*time.Second, fake.changed, func() bool { p, _ := fake.counts(); return p == 1 })
+	waitFor(t, "the start reply", 10*time.Second, fake.changed, func() bool {
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		return fake.replies == 1
+	})
+	for i := 0; i < 3; i++ {
+		payload := fmt.Sprintf(`{"type":"block_actions","team":{"id":"T1"},"user":{"id":"U%d","name":"u%d"},`+
+			`"channel":{"id":"C1"},"container":{"type":"message","channel_id":"C1"},"response_url":%q,`+
+			`"actions":[{"action_id":"a","block_id":"b","type":"button","value":"r:1:A"}]}`, i, i, api.URL+"/response/click")
+		if code := slackPost(t, addr, "/slack/interactions", secret, url.Values{"payload": {payload}}.Encode()); code != 200 {
+			t.Fatalf("click %d: status %d", i, code)
+		}
+	}
+	if n, err := m.Store.AnswerCount(context.Background(), 1); err != nil || n != 3 {
+		t.Fatalf("answers=%d, %v; want 3 committed by the time the clicks were acknowledged", n, err)
+	}
+	clk.Add(time.Minute)
+	m.Wake()
+	waitFor(t, "the reveal", 10*time.Second, fake.changed, func() bool { _, u := fake.counts(); return len(u) == 1 })
+	posts, ups := fake.counts()
+	if posts != 1 || ups[0] != "1700000000.000001" {
+		t.Fatalf("posts=%d updates=%v; want the one message revealed", posts, ups)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// Validate reports every problem at once, each naming its variable.
+func TestConfig_ValidateReportsEverything(t *testing.T) {
+	cfg := loadConfig(func(string) (string, bool) { return "", false })
+	cfg.TZ, cfg.LogLevel = "Mars/Olympus", "loud"
+	cfg.SlackBot, cfg.SlackApp = "xoxp-user-token", "not-an-app-token"
+	cfg.DiscordApp, cfg.DiscordKey = "abc", "zz"
+	err := cfg.Validate(true)
+	if err == nil {
+		t.Fatal("a config full of mistakes was accepted")
+	}
+	for _, want := range []string{"ASYNCQUIZ_TZ", "ASYNCQUIZ_LOG_LEVEL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN",
+		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate error lacks %s:\n%v", want, err)
+		}
+	}
+	cfg = loadConfig(func(string) (string, bool) { return "", false })
+	if err := cfg.Validate(true); err == nil || !strings.Contains(err.Error(), "asyncquiz play") {
+		t.Fatalf("no platform: %v", err)
+	}
+	if err := cfg.Validate(false); err != nil {
+		t.Fatalf("play needs no platform: %v", err)
+	}
+}
