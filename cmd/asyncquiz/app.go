@@ -20,7 +20,6 @@ type app struct {
 	bank  *questions.Bank
 	store *quiz.Store
 	bot   *bot.Bot
-
 }
 
 // newApp loads the bank and opens the store and the bot (serve and play).
@@ -67,4 +66,3 @@ func redactErr(err error, dsn string) error {
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
 }
-

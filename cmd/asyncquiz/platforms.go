@@ -39,7 +39,9 @@ var platforms = []platform{
 const noPlatform = "no platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) for Slack, " +
 	"or DISCORD_BOT_TOKEN, DISCORD_APP_ID and DISCORD_PUBLIC_KEY for Discord; to try the quiz without either, run `asyncquiz play`"
 
-func slackConfigured(c Config) bool { return c.SlackBot != "" || c.SlackSigning != "" || c.SlackApp != "" }
+func slackConfigured(c Config) bool {
+	return c.SlackBot != "" || c.SlackSigning != "" || c.SlackApp != ""
+}
 
 func validateSlack(c Config) error {
 	var errs []error
@@ -83,7 +85,9 @@ func startSlack(_ context.Context, m *Main, mux *http.ServeMux) (func(context.Co
 
 var snowflake = regexp.MustCompile(`^[0-9]{5,25}$`)
 
-func discordConfigured(c Config) bool { return c.DiscordBot != "" || c.DiscordApp != "" || c.DiscordKey != "" }
+func discordConfigured(c Config) bool {
+	return c.DiscordBot != "" || c.DiscordApp != "" || c.DiscordKey != ""
+}
 
 func validateDiscord(c Config) error {
 	_, err := c.discordConfig(nil)
