@@ -26,7 +26,14 @@ type Event struct {
 	// adapter that must call the platform to know does so only then.
 	CanManage func(context.Context) bool
 	IsBot     bool
+	// Delivery is the platform's id of this request (Slack's trigger_id,
+	// Discord's interaction id), when it has one: a redelivery with the
+	// same id runs nothing twice.
+	Delivery string
 }
+
+// RoundKey is the Message.Key of a round's message.
+func RoundKey(roundID uint64) string { return fmt.Sprintf("asyncquiz-round-%d", roundID) }
 
 // Known is a CanManage for a platform that knows the answer up front.
 func Known(v bool) func(context.Context) bool { return func(context.Context) bool { return v } }
@@ -39,10 +46,11 @@ func (e Event) canManage(ctx context.Context) bool { return e.CanManage != nil &
 // clicks into quiz calls, and renders the replies. A round's delivery
 // (posting, refreshing, revealing) belongs to Rounds.
 type Bot struct {
-	store     *quiz.Store
-	log       *slog.Logger
-	platforms *registry
-	rounds    *Rounds
+	store      *quiz.Store
+	log        *slog.Logger
+	platforms  *registry
+	rounds     *Rounds
+	transports *Transports
 }
 
 // New returns a Bot over store. A nil logger discards logs.
@@ -53,9 +61,13 @@ func New(store *quiz.Store, log *slog.Logger) *Bot {
 	reg := &registry{platforms: map[string]Platform{}}
 	return &Bot{
 		store: store, log: log.With("component", "bot"), platforms: reg,
-		rounds: newRounds(store, reg, log.With("component", "rounds")),
+		rounds:     newRounds(store, reg, log.With("component", "rounds")),
+		transports: newTransports(log.With("component", "transport")),
 	}
 }
+
+// Transports returns the tracker adapters report their connections to.
+func (b *Bot) Transports() *Transports { return b.transports }
 
 // Store returns the quiz store.
 func (b *Bot) Store() *quiz.Store { return b.store }
@@ -86,6 +98,9 @@ func (r *registry) get(name string) Platform {
 
 // Command runs a parsed command for ev and returns the private reply.
 func (b *Bot) Command(ctx context.Context, ev Event, c Command) Reply {
+	if dup, r := b.redelivered(ctx, ev); dup {
+		return r
+	}
 	sub, ok := lookup(c.Name)
 	if !ok {
 		return HelpFor("")
@@ -98,6 +113,26 @@ func (b *Bot) Command(ctx context.Context, ev Event, c Command) Reply {
 		return b.errorReply(ev, sub, err)
 	}
 	return r
+}
+
+// redelivered reports whether ev repeats a request already handled; the
+// reply then says so to the adapter, which sends nothing. When the check
+// itself fails the request goes ahead: answers are idempotent anyway, and
+// refusing would lose a first delivery.
+func (b *Bot) redelivered(ctx context.Context, ev Event) (bool, Reply) {
+	if ev.Delivery == "" {
+		return false, Reply{}
+	}
+	first, err := b.store.FirstDelivery(ctx, ev.Platform, ev.Delivery)
+	if err != nil {
+		b.log.Warn("Delivery check failed; handling the request", "platform", ev.Platform, "error", err)
+		return false, Reply{}
+	}
+	if first {
+		return false, Reply{}
+	}
+	b.log.Info("Redelivered request ignored", "platform", ev.Platform, "team", ev.Team, "channel", ev.Channel)
+	return true, Reply{Duplicate: true}
 }
 
 // managersOnly is the refusal for a change that needs channel-manager rights.
@@ -172,6 +207,9 @@ func (b *Bot) start(ctx context.Context, ev Event, c Command) (Reply, error) {
 func (b *Bot) Click(ctx context.Context, ev Event, action string) Reply {
 	if ev.IsBot {
 		return textReply("Bots cannot answer.")
+	}
+	if dup, r := b.redelivered(ctx, ev); dup {
+		return r
 	}
 	parts := strings.Split(action, ":")
 	var (

@@ -190,3 +190,22 @@ func TestBot_RefreshCount(t *testing.T) {
 		t.Fatalf("the last edit has buttons: %+v", edits[1].Message)
 	}
 }
+
+// A platform's redelivery of a request (same delivery id) starts nothing
+// twice and gets no second reply.
+func TestBot_RedeliveryRunsOnce(t *testing.T) {
+	h := bottest.New(t)
+	ev := h.Event
+	ev.Delivery = "trigger-1"
+	first := h.Bot.CommandText(t.Context(), ev, "drill 3")
+	if first.Duplicate || !strings.Contains(bottest.Text(first.Message), "Drill 1/3") {
+		t.Fatalf("first delivery: %+v", first)
+	}
+	again := h.Bot.CommandText(t.Context(), ev, "drill 3")
+	if !again.Duplicate {
+		t.Fatalf("redelivery ran again: %s", bottest.Text(again.Message))
+	}
+	if n := h.DB.Count(t, &quiz.Drill{}); n != 1 {
+		t.Fatalf("%d drills after a redelivered drill 3, want 1", n)
+	}
+}

@@ -20,6 +20,12 @@ type Message struct {
 	Deadline      time.Time
 	DeadlineLabel string
 	Footer        string
+	// Key, when set, names the message for good ("asyncquiz-round-42"): a
+	// post retried after an unknown outcome (a timeout, a lost response)
+	// must find the message posted under the key and return its ref rather
+	// than post a second one. Adapters carry it in the platform's own way
+	// (Slack message metadata, Discord's nonce).
+	Key string
 }
 
 // Choice is one option of a question.
@@ -71,6 +77,10 @@ type Reply struct {
 	// Replace asks the adapter to replace the private message the click came
 	// from (drills and redos), rather than adding a new one.
 	Replace bool
+	// Duplicate is set for a platform's redelivery of a request already
+	// handled (same Event.Delivery): nothing was done, and the adapter sends
+	// no reply, since the first delivery's reply is on its way.
+	Duplicate bool
 }
 
 func textReply(text string) Reply { return Reply{Message: Message{Text: text}} }

@@ -54,6 +54,7 @@ func markChoices(cs []Choice, q *questions.Question, order questions.Order, note
 func roundMessage(r quiz.Round, q *questions.Question, answered int) Message {
 	order := r.Order(q)
 	return Message{
+		Key:           RoundKey(r.ID),
 		Title:         questionTitle(q),
 		Text:          q.Prompt,
 		Code:          q.Code,

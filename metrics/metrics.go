@@ -58,6 +58,15 @@ var (
 	RateLimitWaits = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "asyncquiz_rate_limit_waits_total", Help: "Times a platform rate limit made us wait, by platform.",
 	}, []string{"platform"})
+	// TransportConnected is 1 while a connection an adapter keeps open
+	// (Socket Mode, the Discord gateway) is up.
+	TransportConnected = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "asyncquiz_transport_connected", Help: "1 while a platform connection (Socket Mode, gateway) is up, else 0.",
+	}, []string{"platform", "transport"})
+	// RepliesFailed counts private replies given up after their retries.
+	RepliesFailed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "asyncquiz_private_replies_failed_total", Help: "Private replies that could not be delivered within the platform's validity window, by platform.",
+	}, []string{"platform"})
 	// RateLimitWaitSeconds sums the time spent waiting for rate limits.
 	RateLimitWaitSeconds = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "asyncquiz_rate_limit_wait_seconds_total", Help: "Seconds spent waiting for platform rate limits, by platform.",
@@ -67,7 +76,7 @@ var (
 func init() {
 	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		RoundsOpened, RoundsRevealed, AnswersRecorded, RevealLateness, APICalls, APILatency, AckLatency,
-		Retries, RateLimitWaits, RateLimitWaitSeconds)
+		Retries, RateLimitWaits, RateLimitWaitSeconds, TransportConnected, RepliesFailed)
 }
 
 // Handler serves the metrics in the Prometheus text format.

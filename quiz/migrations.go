@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
@@ -50,8 +51,23 @@ func migrations() []*gormigrate.Migration {
 				return dropColumns(tx, column{table: "rounds", name: "refresh_until"})
 			},
 		},
+		{
+			// Platform redeliveries are recognised by their request id.
+			ID:       "202612010003_deliveries",
+			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&deliveryV2{}) },
+			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("deliveries") },
+		},
 	}
 }
+
+// deliveryV2 is the deliveries table as step 202612010003 created it.
+type deliveryV2 struct {
+	Platform  string    `gorm:"primaryKey;size:16"`
+	ID        string    `gorm:"primaryKey;size:128"`
+	CreatedAt time.Time `gorm:"not null;index:idx_deliveries_created_at"`
+}
+
+func (deliveryV2) TableName() string { return "deliveries" }
 
 // column is a column a migration adds, with its type on SQLite and on
 // PostgreSQL ("" for the same).

@@ -141,3 +141,11 @@ type DrillItem struct {
 	// OptionOrder is the order the card showed its options in (Round.OptionOrder).
 	OptionOrder string `gorm:"size:5;not null;default:''"`
 }
+
+// Delivery is a platform request already handled (Slack's trigger_id,
+// Discord's interaction id): its primary key makes a redelivery a no-op.
+type Delivery struct {
+	Platform  string    `gorm:"primaryKey;size:16"`
+	ID        string    `gorm:"primaryKey;size:128"`
+	CreatedAt time.Time `gorm:"not null;index:idx_deliveries_created_at"`
+}

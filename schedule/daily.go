@@ -194,6 +194,10 @@ func (s *Scheduler) Sweep(ctx context.Context, now time.Time) {
 		return
 	}
 	s.noteLoaded(scheds, now)
+	// The minute tick also forgets old platform delivery ids.
+	if err := s.Store.PruneDeliveries(ctx); err != nil {
+		log.Warn("Prune deliveries", "error", err)
+	}
 	for _, sch := range scheds {
 		loc, err := sch.Location()
 		if err != nil {

@@ -97,6 +97,9 @@ type Main struct {
 	waits   []func(context.Context) error
 	closing sync.Once
 	closed  error
+
+	readyMu      sync.Mutex
+	lastNotReady string
 }
 
 // onClose adds work that Close waits for (within its grace), after the
@@ -238,14 +241,40 @@ func (m *Main) Close() error {
 	return m.closed
 }
 
+// readyz says only ready or not to the world: the reasons (the database's
+// address, a transport's error) go to the log, rate-limited by change.
 func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := m.Store.Ready(ctx); err != nil {
-		http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+	err := m.Store.Ready(ctx)
+	if err == nil {
+		err = m.Bot.Transports().Ready()
+	}
+	m.noteReadiness(err)
+	if err != nil {
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
 	io.WriteString(w, "ok\n")
+}
+
+// noteReadiness logs a change of readiness once, with its reason.
+func (m *Main) noteReadiness(err error) {
+	why := ""
+	if err != nil {
+		why = err.Error()
+	}
+	m.readyMu.Lock()
+	defer m.readyMu.Unlock()
+	if why == m.lastNotReady {
+		return
+	}
+	m.lastNotReady = why
+	if err != nil {
+		m.Log.Warn("Not ready", "reason", why)
+	} else {
+		m.Log.Info("Ready again")
+	}
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
