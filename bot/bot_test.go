@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -95,10 +96,33 @@ func TestBot_BadInputWritesNothing(t *testing.T) {
 
 func TestBot_PostFailureFreesChannel(t *testing.T) {
 	h := bottest.New(t)
-	h.Platform.Fail = errors.New("channel_not_found")
+	h.Platform.Fail = fmt.Errorf("channel_not_found: %w", bot.ErrRejected)
 	wantText(t, h.Do("start 1m"), "could not post")
 	h.Platform.Fail = nil
 	wantText(t, h.Do("start 1m"), "started")
+}
+
+// A post whose outcome is unknown (a timeout) is neither reported as a
+// failure nor forgotten: the round stays posting and the retry, marked as
+// one, is what the adapter answers (finding the message if it landed).
+func TestBot_UnknownPostOutcomeIsRetried(t *testing.T) {
+	h := bottest.New(t)
+	h.Platform.Fail = errors.New("context deadline exceeded")
+	wantText(t, h.Do("start 1m"), "retrying")
+	h.Platform.Fail = nil
+	var retried bool
+	h.Platform.Before = func(call string, m bot.Message) {
+		retried = retried || (call == "post" && m.Retry && m.Key == bot.RoundKey(1))
+	}
+	h.Clock.Add(10 * time.Second) // past the first backoff
+	h.RunDue()
+	if !retried || len(h.Platform.Posts()) != 1 {
+		t.Fatalf("retried=%v posts=%d; want one post, marked as a retry of round 1's key", retried, len(h.Platform.Posts()))
+	}
+	r, err := h.Store.OpenRoundIn(t.Context(), quiz.Tenant{Platform: "slack", Team: "T1"}, "C1")
+	if err != nil || r.State != quiz.StateOpen {
+		t.Fatalf("round after the retry: %+v, %v", r, err)
+	}
 }
 
 func TestBot_RevealRetriesAfterFailedEdit(t *testing.T) {

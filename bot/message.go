@@ -26,6 +26,10 @@ type Message struct {
 	// than post a second one. Adapters carry it in the platform's own way
 	// (Slack message metadata, Discord's nonce).
 	Key string
+	// Retry is set when an earlier post under Key may have landed (it
+	// timed out, its response was lost, the process died before recording
+	// it): the adapter looks for that message first and returns its ref.
+	Retry bool
 }
 
 // Choice is one option of a question.

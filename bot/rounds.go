@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -107,14 +108,18 @@ func (rs *Rounds) Open(ctx context.Context, in quiz.OpenInput, retry bool) (quiz
 	return r, q, nil
 }
 
-// post posts a claimed posting round and opens it.
+// post posts a claimed posting round and opens it. A post the platform
+// refused fails a start at once (retry false); one whose outcome is unknown
+// is always retried, and the retry adopts a message that did land.
 func (rs *Rounds) post(ctx context.Context, r quiz.Round, q *questions.Question, retry bool) error {
 	p := rs.platforms.get(r.Platform)
-	err := fmt.Errorf("no %s platform configured", r.Platform)
+	err := fmt.Errorf("no %s platform configured: %w", r.Platform, ErrRejected)
 	ref := ""
 	if p != nil {
+		m := roundMessage(r, q, 0)
+		m.Retry = r.Attempts > 0
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
-		ref, err = p.Post(pctx, r.Channel, roundMessage(r, q, 0))
+		ref, err = p.Post(pctx, r.Channel, m)
 		cancel()
 	}
 	if err == nil {
@@ -126,7 +131,7 @@ func (rs *Rounds) post(ctx context.Context, r quiz.Round, q *questions.Question,
 		}
 	}
 	rs.log.Error("Post round failed", roundAttrs(r, "attempt", r.Attempts+1, "error", err)...)
-	if !retry {
+	if !retry && errors.Is(err, ErrRejected) {
 		if ferr := rs.store.FailRound(context.WithoutCancel(ctx), r.ID, err.Error()); ferr != nil {
 			rs.log.Error("Mark round failed", roundAttrs(r, "error", ferr)...)
 		}
@@ -137,8 +142,15 @@ func (rs *Rounds) post(ctx context.Context, r quiz.Round, q *questions.Question,
 		rs.log.Error("Defer post", roundAttrs(r, "error", derr)...)
 	}
 	rs.roundsChanged()
+	if !retry {
+		return ErrPostPending
+	}
 	return nil
 }
+
+// ErrPostPending: the platform did not confirm a start's post; it is
+// retried in the background (and found, if it landed after all).
+var ErrPostPending = quiz.Errorf(quiz.EUnavailable, "The platform did not confirm the post of the question yet. I am retrying; it will appear in this channel shortly, once.")
 
 // OpenDaily opens and posts the schedule's round for localDate, closing at
 // closesAt. A round already opened for that date (by another replica, or by
