@@ -26,6 +26,10 @@ type Event struct {
 	// adapter that must call the platform to know does so only then.
 	CanManage func(context.Context) bool
 	IsBot     bool
+	// Message is the platform's id of the message a click came from, when
+	// the platform says (Discord's message id, Slack's message ts): a round
+	// counts clicks only on its own message.
+	Message string
 	// Delivery is the platform's id of this request (Slack's trigger_id,
 	// Discord's interaction id), when it has one: a redelivery with the
 	// same id runs nothing twice.
@@ -240,7 +244,8 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 		return Reply{}, quiz.Errorf(quiz.EInvalid, "That button is not one of mine.")
 	}
 	res, err := b.store.Answer(ctx, quiz.AnswerInput{
-		Tenant: ev.tenant(), RoundID: roundID, UserID: ev.User, UserName: ev.UserName, Option: letter,
+		Tenant: ev.tenant(), Channel: ev.Channel, MessageRef: ev.Message, RoundID: roundID,
+		UserID: ev.User, UserName: ev.UserName, Option: letter,
 	})
 	if err != nil {
 		return Reply{}, err

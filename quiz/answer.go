@@ -14,10 +14,15 @@ import (
 // AnswerInput is one click on a round's option.
 type AnswerInput struct {
 	Tenant
-	RoundID  uint64
-	UserID   string
-	UserName string
-	Option   string // the letter as shown (the round's order maps it to the file's)
+	// Channel is where the click came from, and MessageRef the message
+	// clicked when the platform says (Discord, Slack): a click counts only
+	// on the round's own message in the round's own channel.
+	Channel    string
+	MessageRef string
+	RoundID    uint64
+	UserID     string
+	UserName   string
+	Option     string // the letter as shown (the round's order maps it to the file's)
 }
 
 // AnswerResult reports the answer that stands for the person.
@@ -43,7 +48,8 @@ func (s *Store) Answer(ctx context.Context, in AnswerInput) (AnswerResult, error
 		// claim, so no answer is committed after the round was counted.
 		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthShare}).
 			Where("id = ? AND platform = ? AND team = ?", in.RoundID, in.Platform, in.Team).First(&r).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
+		if errors.Is(err, gorm.ErrRecordNotFound) ||
+			(err == nil && (r.Channel != in.Channel || (in.MessageRef != "" && r.MessageRef != "" && in.MessageRef != r.MessageRef))) {
 			return Errorf(ENotFound, "This round is not known here.")
 		}
 		if err != nil {

@@ -11,8 +11,13 @@ import (
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
+// answer clicks letter on the round, from the round's own channel.
 func answer(s *quiz.Store, roundID uint64, user, letter string) (quiz.AnswerResult, error) {
-	return s.Answer(context.Background(), quiz.AnswerInput{Tenant: teamA, RoundID: roundID, UserID: user, UserName: "name-" + user, Option: letter})
+	channel := ""
+	if r, err := s.Round(context.Background(), teamA, roundID); err == nil {
+		channel = r.Channel
+	}
+	return s.Answer(context.Background(), quiz.AnswerInput{Tenant: teamA, Channel: channel, RoundID: roundID, UserID: user, UserName: "name-" + user, Option: letter})
 }
 
 func TestStore_Answer(t *testing.T) {
@@ -196,6 +201,32 @@ func TestStore_Answer_FirstSentWins(t *testing.T) {
 		db.Model(&quiz.Answer{}).Where("round_id = ? AND option = ?", r.ID, "C").Count(&n)
 		if got, want := n, int64(100); got != want {
 			t.Fatalf("rows with C=%d, want %d", got, want)
+		}
+	})
+}
+
+// A click that names a round from another channel, or (where the platform
+// says which message was clicked) from another message, touches nothing.
+func TestStore_Answer_OnlyFromTheRoundsMessage(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, _ := quiztest.NewStore(t, db)
+		r := openRound(t, s, "C1", time.Minute)
+		for name, in := range map[string]quiz.AnswerInput{
+			"other channel": {Channel: "C2"},
+			"a DM":          {Channel: "D1"},
+			"other message": {Channel: "C1", MessageRef: "not-" + r.MessageRef},
+		} {
+			in.Tenant, in.RoundID, in.UserID, in.Option = teamA, r.ID, "U1", "B"
+			if _, err := s.Answer(context.Background(), in); quiz.ErrorCode(err) != quiz.ENotFound {
+				t.Fatalf("%s: err %v, want not found", name, err)
+			}
+		}
+		if n := db.Count(t, &quiz.Answer{}); n != 0 {
+			t.Fatalf("%d answers stored from the wrong place", n)
+		}
+		ok := quiz.AnswerInput{Tenant: teamA, Channel: "C1", MessageRef: r.MessageRef, RoundID: r.ID, UserID: "U1", Option: "B"}
+		if res, err := s.Answer(context.Background(), ok); err != nil || !res.Recorded {
+			t.Fatalf("the round's own message: %+v, %v", res, err)
 		}
 	})
 }
