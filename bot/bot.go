@@ -30,6 +30,9 @@ type Event struct {
 	// the platform says (Discord's message id, Slack's message ts): a round
 	// counts clicks only on its own message.
 	Message string
+	// Received is when the request reached the server (zero: when the bot
+	// sees it); a click received before a deadline counts.
+	Received time.Time
 	// Delivery is the platform's id of this request (Slack's trigger_id,
 	// Discord's interaction id), when it has one: a redelivery with the
 	// same id runs nothing twice.
@@ -245,7 +248,7 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 	}
 	res, err := b.store.Answer(ctx, quiz.AnswerInput{
 		Tenant: ev.tenant(), Channel: ev.Channel, MessageRef: ev.Message, RoundID: roundID,
-		UserID: ev.User, UserName: ev.UserName, Option: letter,
+		UserID: ev.User, UserName: ev.UserName, Option: letter, ReceivedAt: ev.Received,
 	})
 	if err != nil {
 		return Reply{}, err
@@ -255,8 +258,12 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 	}
 	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "round").Inc()
 	b.rounds.MarkDirty(res.Round)
+	text := fmt.Sprintf("Locked in %s.", res.Shown)
+	if res.Practice {
+		text += " You answered this question before, so this one is practice: it scores no points."
+	}
 	return Reply{Message: Message{
-		Text:          fmt.Sprintf("Locked in %s.", res.Shown),
+		Text:          text,
 		Deadline:      res.Round.ClosesAt,
 		DeadlineLabel: "The answer is revealed",
 	}}, nil

@@ -7,7 +7,6 @@ import (
 
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/bot/bottest"
-	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
@@ -133,7 +132,7 @@ type node struct {
 }
 
 func replica(t *testing.T, db *quiztest.DB, clk *quiztest.Clock) node {
-	b := bot.New(quiztest.OpenStore(t, db, quiztest.Bank(), quiz.WithClock(clk.Now)), nil)
+	b := bot.New(quiztest.OpenStore(t, db, quiztest.Bank(), quiztest.Exact(clk)...), nil)
 	rec := &bottest.Recorder{}
 	b.Register("slack", rec)
 	return node{b, rec}

@@ -38,18 +38,33 @@ func TestPeriodStart(t *testing.T) {
 	}
 }
 
+// easyQuestions are the fixture's 1-point questions; playRound takes them
+// in turn, as a channel's rounds would not repeat a question soon (and a
+// person scores a question only once).
+var easyQuestions = []string{"core-easy-1", "core-easy-2", "basics-easy"}
+
+var played = map[*quiz.Store]int{}
+
 // playRound opens a round in channel, lets each user answer, then reveals it.
 func playRound(t *testing.T, s *quiz.Store, clk *quiztest.Clock, channel string, answers map[string]string) {
 	t.Helper()
+	qid := easyQuestions[played[s]%len(easyQuestions)]
+	played[s]++
+	playRoundOf(t, s, clk, channel, qid, answers)
+}
+
+// playRoundOf plays a round of question qid.
+func playRoundOf(t *testing.T, s *quiz.Store, clk *quiztest.Clock, channel, qid string, answers map[string]string) {
+	t.Helper()
 	ctx := context.Background()
-	r := openRound(t, s, channel, time.Minute)
+	r, _ := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: channel, OpenedBy: "U0", Duration: time.Minute, QuestionID: qid})
 	for _, u := range sortedKeys(answers) {
 		if _, err := answer(s, r.ID, u, answers[u]); err != nil {
 			t.Fatal(err)
 		}
 		clk.Add(time.Second)
 	}
-	clk.Set(r.ClosesAt)
+	clk.Set(r.ClosesAt.Add(quiz.AnswerGrace))
 	if got, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil || len(got) != 1 {
 		t.Fatalf("claim: %d %v", len(got), err)
 	}
@@ -160,8 +175,10 @@ func TestStore_Stats(t *testing.T) {
 	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
 		s, clk := quiztest.NewStore(t, db)
+		// One question, asked four times: the three later answers are
+		// practice (no points) but count in stats.
 		for _, letter := range []string{"B", "A", "B", "B"} {
-			playRound(t, s, clk, "C1", map[string]string{"U1": letter})
+			playRoundOf(t, s, clk, "C1", "core-easy-1", map[string]string{"U1": letter})
 		}
 		st, err := s.Stats(ctx, teamA, "U1")
 		if err != nil {

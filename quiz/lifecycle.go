@@ -28,9 +28,10 @@ const DefaultLease = 2 * time.Minute
 // deadline, so a lapsed claim means the edit is over.
 const RefreshLease = 30 * time.Second
 
-// claimDueWhere is a round due for its reveal: open past its deadline with no
-// count refresh under way, or a reveal claim that lapsed.
-const claimDueWhere = `((state = @open AND closes_at <= @now AND (refresh_until IS NULL OR refresh_until <= @now))
+// claimDueWhere is a round due for its reveal: open past its deadline and
+// its answer grace with no count refresh under way, or a reveal claim that
+// lapsed.
+const claimDueWhere = `((state = @open AND closes_at <= @due AND (refresh_until IS NULL OR refresh_until <= @now))
 	OR (state = @revealing AND claimed_at <= @stale))`
 
 // ClaimDue claims up to limit rounds that are due for their reveal. One
@@ -39,7 +40,8 @@ const claimDueWhere = `((state = @open AND closes_at <= @now AND (refresh_until 
 // replica is claiming instead of waiting for it).
 func (s *Store) ClaimDue(ctx context.Context, lease time.Duration, limit int) ([]Round, error) {
 	now := s.Now()
-	args := map[string]any{"open": StateOpen, "revealing": StateRevealing, "now": now, "stale": now.Add(-lease), "limit": limit}
+	args := map[string]any{"open": StateOpen, "revealing": StateRevealing, "now": now, "due": now.Add(-s.grace),
+		"stale": now.Add(-lease), "limit": limit}
 	var won []Round
 	err := s.db.WithContext(ctx).Raw(`UPDATE rounds SET state = @revealing, claimed_at = @now, open_key = NULL, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM rounds WHERE `+claimDueWhere+` ORDER BY closes_at, id LIMIT @limit`+s.skipLocked()+`)
@@ -226,7 +228,7 @@ func (s *Store) NextWake(ctx context.Context, lease time.Duration) (time.Time, b
 	var next time.Time
 	found := false
 	if len(open) == 1 {
-		next, found = open[0].ClosesAt, true
+		next, found = open[0].ClosesAt.Add(s.grace), true
 		if u := open[0].RefreshUntil; u != nil && u.After(next) {
 			next = *u
 		}

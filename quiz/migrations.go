@@ -57,8 +57,52 @@ func migrations() []*gormigrate.Migration {
 			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&deliveryV2{}) },
 			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("deliveries") },
 		},
+		{
+			// Fair points: a person scores a question once per team. Answers
+			// name their question; first_answers holds who answered what.
+			ID: "202612010004_first_answers",
+			Migrate: func(tx *gorm.DB) error {
+				err := addColumns(tx,
+					column{"answers", "question_id", "varchar(128) NOT NULL DEFAULT ''", ""},
+					column{"answers", "practice", "boolean NOT NULL DEFAULT false", ""},
+					column{"answers", "received_at", "datetime", "timestamptz"})
+				if err != nil {
+					return err
+				}
+				if err := tx.Exec(`UPDATE answers SET question_id = (SELECT question_id FROM rounds WHERE rounds.id = answers.round_id)
+					WHERE question_id = ''`).Error; err != nil {
+					return fmt.Errorf("backfill answers.question_id: %w", err)
+				}
+				if err := tx.AutoMigrate(&firstAnswerV3{}); err != nil {
+					return err
+				}
+				// Each person's earliest answer to a question is the one that scored.
+				return tx.Exec(`INSERT INTO first_answers (platform, team, user_id, question_id, round_id)
+					SELECT platform, team, user_id, question_id, MIN(round_id) FROM answers
+					GROUP BY platform, team, user_id, question_id
+					ON CONFLICT DO NOTHING`).Error
+			},
+			Rollback: func(tx *gorm.DB) error {
+				if err := tx.Migrator().DropTable("first_answers"); err != nil {
+					return err
+				}
+				return dropColumns(tx, column{table: "answers", name: "question_id"}, column{table: "answers", name: "practice"},
+					column{table: "answers", name: "received_at"})
+			},
+		},
 	}
 }
+
+// firstAnswerV3 is first_answers as step 202612010004 created it.
+type firstAnswerV3 struct {
+	Platform   string `gorm:"primaryKey;size:16"`
+	Team       string `gorm:"primaryKey;size:64"`
+	UserID     string `gorm:"primaryKey;size:64"`
+	QuestionID string `gorm:"primaryKey;size:128"`
+	RoundID    uint64 `gorm:"not null"`
+}
+
+func (firstAnswerV3) TableName() string { return "first_answers" }
 
 // deliveryV2 is the deliveries table as step 202612010003 created it.
 type deliveryV2 struct {

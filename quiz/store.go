@@ -22,6 +22,9 @@ type Store struct {
 
 	mu  sync.Mutex
 	rnd *rand.Rand
+
+	answers *answerWriter
+	grace   time.Duration
 }
 
 // Option configures a Store.
@@ -33,6 +36,10 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // WithLocation sets the time zone that leaderboard weeks and months follow.
 func WithLocation(loc *time.Location) Option { return func(s *Store) { s.loc = loc } }
 
+// WithAnswerGrace sets how long after a deadline a click received before
+// it may still commit (default AnswerGrace); reveals wait that long.
+func WithAnswerGrace(d time.Duration) Option { return func(s *Store) { s.grace = d } }
+
 // WithSeed makes question selection repeatable.
 func WithSeed(seed uint64) Option {
 	return func(s *Store) { s.rnd = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
@@ -43,6 +50,7 @@ func newStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 	s := &Store{
 		db:       db,
 		postgres: db.Dialector.Name() == "postgres",
+		grace:    AnswerGrace,
 		bank:     bank,
 		now:      time.Now,
 		loc:      time.UTC,
@@ -51,6 +59,7 @@ func newStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
+	s.answers = newAnswerWriter(s)
 	return s
 }
 
@@ -59,6 +68,7 @@ func (s *Store) Bank() *questions.Bank { return s.bank }
 
 // Close closes the database's connection pool.
 func (s *Store) Close() error {
+	s.answers.close() // commits what is queued first
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
