@@ -93,7 +93,7 @@ func TestParseText_Errors(t *testing.T) {
 		"err_daily_no_time":      {"daily Europe/Berlin", []string{"HH:MM"}},
 		"err_daily_off_extra":    {"daily off 09:00", []string{"daily off"}},
 		"err_deadline":           {"daily 09:00 2d", []string{"23h"}},
-		"err_leaderboard":        {"leaderboard year", []string{"leaderboard [week|month|all]"}},
+		"err_leaderboard":        {"leaderboard year", []string{"leaderboard [week|month|quarter|all]"}},
 		"err_drill_count":        {"drill 0", []string{"1 to 50"}},
 		"err_drill_big":          {"drill 500", []string{"1 to 50"}},
 		"err_stats_args":         {"stats me", []string{"Usage: /asyncquiz stats"}},

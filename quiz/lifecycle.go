@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"gorm.io/gorm"
 )
 
 // A round's life, and who may write its message at each step:
@@ -63,17 +65,21 @@ func (s *Store) skipLocked() string {
 
 // FinishReveal marks a claimed round revealed. It returns EConflict when the
 // round is no longer claimed (another replica took it over and finished).
+// The round's answers are added to the leaderboards in the same
+// transaction, so a reveal counts exactly once.
 func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 	now := s.Now()
-	res := s.db.WithContext(ctx).Model(&Round{}).Where("id = ? AND state = ?", roundID, StateRevealing).
-		Select("state", "revealed_at", "last_error").Updates(&Round{State: StateRevealed, RevealedAt: &now})
-	if res.Error != nil {
-		return fmt.Errorf("finish reveal of round %d: %w", roundID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return Errorf(EConflict, "Round %d is not being revealed.", roundID)
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Round{}).Where("id = ? AND state = ?", roundID, StateRevealing).
+			Select("state", "revealed_at", "last_error").Updates(&Round{State: StateRevealed, RevealedAt: &now})
+		if res.Error != nil {
+			return fmt.Errorf("finish reveal of round %d: %w", roundID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return Errorf(EConflict, "Round %d is not being revealed.", roundID)
+		}
+		return s.addScores(tx, roundID)
+	})
 }
 
 // DeferReveal records a failed reveal attempt and when to try again; after

@@ -90,8 +90,37 @@ func migrations() []*gormigrate.Migration {
 					column{table: "answers", name: "received_at"})
 			},
 		},
+		{
+			// Leaderboards kept up to date at reveal time (see scores.go).
+			ID:       "202612010005_scores",
+			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&scoreV4{}, &settingV4{}) },
+			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("scores", "settings") },
+		},
 	}
 }
+
+// scoreV4 and settingV4 are the tables as step 202612010005 created them.
+type scoreV4 struct {
+	Platform  string    `gorm:"primaryKey;size:16;index:idx_scores_rank,priority:1"`
+	Team      string    `gorm:"primaryKey;size:64;index:idx_scores_rank,priority:2"`
+	Channel   string    `gorm:"primaryKey;size:64;index:idx_scores_rank,priority:3"`
+	Period    string    `gorm:"primaryKey;size:16;index:idx_scores_rank,priority:4"`
+	UserID    string    `gorm:"primaryKey;size:64;index:idx_scores_rank,priority:8"`
+	UserName  string    `gorm:"size:100"`
+	Points    int       `gorm:"not null;index:idx_scores_rank,priority:5,sort:desc"`
+	Correct   int       `gorm:"not null;index:idx_scores_rank,priority:6,sort:desc"`
+	Answers   int       `gorm:"not null"`
+	ReachedAt time.Time `gorm:"not null;index:idx_scores_rank,priority:7"`
+}
+
+func (scoreV4) TableName() string { return "scores" }
+
+type settingV4 struct {
+	Name  string `gorm:"primaryKey;size:64"`
+	Value string `gorm:"size:200;not null"`
+}
+
+func (settingV4) TableName() string { return "settings" }
 
 // firstAnswerV3 is first_answers as step 202612010004 created it.
 type firstAnswerV3 struct {
