@@ -118,14 +118,14 @@ func (s *Store) AnswerRedo(ctx context.Context, t Tenant, user, questionID, show
 		switch {
 		case !out.Correct:
 			out.NextDue = now.Add(RedoIntervals[0])
-			res = cond.Updates(map[string]any{"box": 0, "due_at": out.NextDue, "updated_at": now})
+			res = cond.Select("box", "due_at", "updated_at").Updates(&RedoItem{Box: 0, DueAt: out.NextDue, UpdatedAt: now})
 		case it.Box+1 >= len(RedoIntervals):
 			out.Graduated, out.Box = true, it.Box
 			res = tx.Where("id = ? AND box = ? AND due_at = ?", it.ID, it.Box, it.DueAt).Delete(&RedoItem{})
 		default:
 			out.Box = it.Box + 1
 			out.NextDue = now.Add(RedoIntervals[out.Box])
-			res = cond.Updates(map[string]any{"box": out.Box, "due_at": out.NextDue, "updated_at": now})
+			res = cond.Select("box", "due_at", "updated_at").Updates(&RedoItem{Box: out.Box, DueAt: out.NextDue, UpdatedAt: now})
 		}
 		if res.Error != nil {
 			return fmt.Errorf("update redo item: %w", res.Error)

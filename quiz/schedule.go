@@ -2,11 +2,9 @@ package quiz
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -99,28 +97,14 @@ func (s *Store) SetSchedule(ctx context.Context, in ScheduleInput) (Schedule, er
 
 // ScheduleIn returns the channel's schedule, or ENotFound.
 func (s *Store) ScheduleIn(ctx context.Context, t Tenant, channel string) (Schedule, error) {
-	var sch Schedule
-	err := s.db.WithContext(ctx).Where("platform = ? AND team = ? AND channel = ?", t.Platform, t.Team, channel).First(&sch).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Schedule{}, Errorf(ENotFound, "This channel has no daily quiz.")
-	}
-	if err != nil {
-		return Schedule{}, fmt.Errorf("find schedule: %w", err)
-	}
-	return sch, nil
+	return first[Schedule](s.db.WithContext(ctx).Where("platform = ? AND team = ? AND channel = ?", t.Platform, t.Team, channel),
+		Errorf(ENotFound, "This channel has no daily quiz."), "schedule")
 }
 
 // ScheduleByID returns a schedule by id, or ENotFound (it was removed).
 func (s *Store) ScheduleByID(ctx context.Context, id uint64) (Schedule, error) {
-	var sch Schedule
-	err := s.db.WithContext(ctx).First(&sch, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Schedule{}, Errorf(ENotFound, "Schedule %d no longer exists.", id)
-	}
-	if err != nil {
-		return Schedule{}, fmt.Errorf("find schedule %d: %w", id, err)
-	}
-	return sch, nil
+	return first[Schedule](s.db.WithContext(ctx).Where("id = ?", id),
+		Errorf(ENotFound, "Schedule %d no longer exists.", id), fmt.Sprintf("schedule %d", id))
 }
 
 // RemoveSchedule deletes the channel's schedule; ENotFound when it has none.
