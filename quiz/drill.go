@@ -46,6 +46,11 @@ func (s *Store) StartDrill(ctx context.Context, in DrillInput) (DrillCard, error
 		return DrillCard{}, Errorf(EInvalid, "No questions in category %q.", in.Category)
 	}
 	now := s.Now()
+	recent := s.db.WithContext(ctx).Model(&Drill{}).Where("platform = ? AND team = ? AND user_id = ? AND created_at > ?",
+		in.Platform, in.Team, in.UserID, now.Add(-LimitWindow))
+	if err := overLimit(recent, s.limits.DrillsPerUser, "drills started by you"); err != nil {
+		return DrillCard{}, err
+	}
 	var card DrillCard
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Model(&Drill{}).Where("platform = ? AND team = ? AND user_id = ? AND state = ?", in.Platform, in.Team, in.UserID, DrillActive).

@@ -50,6 +50,18 @@ func (s *Store) OpenRound(ctx context.Context, in OpenInput) (Round, *questions.
 	if err := ValidRoundDuration(in.Duration); err != nil {
 		return Round{}, nil, err
 	}
+	if in.ScheduleID == nil {
+		since := now.Add(-LimitWindow)
+		rounds := func() *gorm.DB {
+			return s.db.WithContext(ctx).Model(&Round{}).Where("platform = ? AND team = ? AND schedule_id IS NULL AND created_at > ?", in.Platform, in.Team, since)
+		}
+		if err := overLimit(rounds().Where("opened_by = ?", in.OpenedBy), s.limits.StartsPerUser, "rounds started by you"); err != nil {
+			return Round{}, nil, err
+		}
+		if err := overLimit(rounds(), s.limits.StartsPerTeam, "rounds started in this team"); err != nil {
+			return Round{}, nil, err
+		}
+	}
 	q, err := s.pickQuestion(ctx, in)
 	if err != nil {
 		return Round{}, nil, err

@@ -25,6 +25,7 @@ type Store struct {
 
 	answers *answerWriter
 	grace   time.Duration
+	limits  Limits
 }
 
 // Option configures a Store.
@@ -51,6 +52,7 @@ func newStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 		db:       db,
 		postgres: db.Dialector.Name() == "postgres",
 		grace:    AnswerGrace,
+		limits:   DefaultLimits,
 		bank:     bank,
 		now:      time.Now,
 		loc:      time.UTC,

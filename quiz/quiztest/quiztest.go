@@ -219,15 +219,16 @@ func ShuffledBank() *questions.Bank {
 var Start = time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
 
 // NewStore returns a store over db with the fixed bank, a clock at Start,
-// a fixed random seed and no answer grace, so a round closes exactly at its
-// deadline in tests (TestStore_FairDeadline covers the grace).
+// a fixed random seed, no answer grace (a round closes exactly at its
+// deadline; TestStore_FairDeadline covers the grace) and no rate limits
+// (TestStore_Limits covers them).
 func NewStore(tb testing.TB, db *DB) (*quiz.Store, *Clock) {
 	clk := NewClock(Start)
 	return OpenStore(tb, db, Bank(), Exact(clk)...), clk
 }
 
-// Exact is the options of a test store: the clock, a fixed seed, and no
-// answer grace.
+// Exact is the options of a test store: the clock, a fixed seed, no answer
+// grace and no rate limits (tests of those set them).
 func Exact(clk *Clock) []quiz.Option {
-	return []quiz.Option{quiz.WithClock(clk.Now), quiz.WithSeed(1), quiz.WithAnswerGrace(0)}
+	return []quiz.Option{quiz.WithClock(clk.Now), quiz.WithSeed(1), quiz.WithAnswerGrace(0), quiz.WithLimits(quiz.Limits{})}
 }
