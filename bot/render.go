@@ -83,6 +83,14 @@ func RoundMessage(r quiz.Round, q *questions.Question, answered int) Message {
 // the answer marked, why each wrong option is wrong, the distribution and
 // who got it right.
 func revealMessage(res quiz.Result) Message {
+	if res.Retired {
+		return Message{
+			Title:    "asyncio quiz · revealed",
+			Text:     "This round's question has been retired from the bank since it was asked, so there is nothing to show. The answers given are kept.",
+			Sections: []Section{{Heading: "Results", Text: resultLine(res)}},
+			Footer:   fmt.Sprintf("Round %d", res.Round.ID),
+		}
+	}
 	q := res.Question
 	order := res.Order
 	if len(order) != len(q.Options) {

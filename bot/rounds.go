@@ -235,7 +235,11 @@ func (rs *Rounds) postDue(ctx context.Context) error {
 	for _, r := range rounds {
 		q, err := rs.store.Question(r.QuestionID)
 		if err != nil {
-			rs.log.Error("Posting round has no question", roundAttrs(r, "error", err)...)
+			// Retired from the bank before it could be posted: nothing to post.
+			rs.log.Warn("Posting round's question was retired; the round is failed", roundAttrs(r, "question_id", r.QuestionID)...)
+			if ferr := rs.store.FailRound(ctx, r.ID, "question retired from the bank"); ferr != nil {
+				rs.log.Error("Mark round failed", roundAttrs(r, "error", ferr)...)
+			}
 			continue
 		}
 		r.Attempts-- // ClaimPosts counted this attempt already

@@ -56,7 +56,12 @@ func (s *Store) NextRedo(ctx context.Context, t Tenant, user string) (RedoCard, 
 	for _, it := range items {
 		q, ok := s.bank.Get(it.QuestionID)
 		if !ok {
-			continue // removed from the bank; nothing to ask
+			// Retired from the bank: nothing to ask again, so the item goes.
+			if err := db.Delete(&RedoItem{}, it.ID).Error; err != nil {
+				return RedoCard{}, fmt.Errorf("drop retired redo item: %w", err)
+			}
+			s.log.Info("Redo item dropped: its question was retired", "question_id", it.QuestionID, "platform", t.Platform, "team", t.Team)
+			continue
 		}
 		// A new order each time the item comes back (its box or due time moved).
 		order := q.Order(it.ID<<32 ^ uint64(it.DueAt.Unix()))

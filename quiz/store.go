@@ -3,6 +3,7 @@ package quiz
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -26,6 +27,7 @@ type Store struct {
 	answers *answerWriter
 	grace   time.Duration
 	limits  Limits
+	log     *slog.Logger
 }
 
 // Option configures a Store.
@@ -53,6 +55,7 @@ func newStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 		postgres: db.Dialector.Name() == "postgres",
 		grace:    AnswerGrace,
 		limits:   DefaultLimits,
+		log:      slog.New(slog.DiscardHandler),
 		bank:     bank,
 		now:      time.Now,
 		loc:      time.UTC,
@@ -120,7 +123,18 @@ type Tenant struct {
 func (s *Store) Question(id string) (*questions.Question, error) {
 	q, ok := s.bank.Get(id)
 	if !ok {
-		return nil, Errorf(ENotFound, "Question %s is no longer in the bank.", id)
+		return nil, ErrRetired
 	}
 	return q, nil
+}
+
+// ErrRetired is the error for a question that has left the bank since it
+// was asked. Rounds, redo queues and leaderboards outlive it: history keeps
+// the stored answers; nothing asks the question again.
+var ErrRetired = &Error{Code: ENotFound, Message: "That question has been retired from the bank since it was asked."}
+
+// WithLog sets the logger for what the store notices on its own (a
+// question retired from the bank, an item dropped because of it).
+func WithLog(log *slog.Logger) Option {
+	return func(s *Store) { s.log = log.With("component", "store") }
 }
