@@ -173,3 +173,15 @@ func TestParseText_NearMisses(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"30s", "10m", "2h", "1d", "1h30m", "226257929241703d", "9223372036854775807s", "", "1d1d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := bot.ParseDuration(s)
+		if err == nil && d < 0 {
+			t.Fatalf("ParseDuration(%q) = %v: a duration wrapped around", s, d)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package quiz
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/questions"
@@ -75,7 +76,8 @@ func cleanAnswer(in *AnswerInput) error {
 	switch {
 	case in.UserID == "" || len(in.UserID) > MaxUserID || !printable(in.UserID):
 		return Errorf(EInvalid, "That click carries no valid user.")
-	case in.Channel == "" || len(in.Channel) > MaxChannel || !printable(in.Channel):
+	case in.Channel == "" || len(in.Channel) > MaxChannel || !printable(in.Channel) || in.RoundID > math.MaxInt64:
+		// Ids are signed 64-bit in the databases; a bigger one names nothing.
 		return Errorf(ENotFound, "This round is not known here.")
 	}
 	in.UserName = CleanName(in.UserName, MaxUserName)

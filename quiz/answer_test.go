@@ -3,6 +3,8 @@ package quiz_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -313,4 +315,38 @@ func TestStore_CloseCommitsQueuedAnswers(t *testing.T) {
 	if n := db.Count(t, &quiz.Answer{}); n != 50 {
 		t.Fatalf("%d answers after Close, want 50", n)
 	}
+}
+
+// What a platform sends about a person is bounded before it reaches a
+// column, on both engines: an oversize or NUL-bearing name is cleaned, an
+// oversize user id or channel and an out-of-range round id are refused as
+// user errors, never as internal ones.
+func TestStore_Answer_ColumnBounds(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, _ := quiztest.NewStore(t, db)
+		r := openRound(t, s, "C1", time.Minute)
+		name := "a\x00b\u202e" + strings.Repeat("é", 300) + "\nc"
+		res, err := s.Answer(context.Background(), quiz.AnswerInput{Tenant: teamA, Channel: "C1", RoundID: r.ID, UserID: "U1", UserName: name, Option: "B"})
+		if err != nil || !res.Recorded {
+			t.Fatalf("long name with NUL: %+v, %v", res, err)
+		}
+		var a quiz.Answer
+		if err := db.Where("round_id = ?", r.ID).First(&a).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n := len([]rune(a.UserName)); n != quiz.MaxUserName || strings.ContainsAny(a.UserName, "\x00\u202e\n") {
+			t.Fatalf("stored name %q (%d runes), want %d runes without control characters", a.UserName, n, quiz.MaxUserName)
+		}
+		for label, in := range map[string]quiz.AnswerInput{
+			"user id too long": {Channel: "C1", RoundID: r.ID, UserID: strings.Repeat("u", quiz.MaxUserID+1)},
+			"empty user id":    {Channel: "C1", RoundID: r.ID},
+			"channel too long": {Channel: strings.Repeat("c", quiz.MaxChannel+1), RoundID: r.ID, UserID: "U2"},
+			"round id 2^64-1":  {Channel: "C1", RoundID: math.MaxUint64, UserID: "U2"},
+		} {
+			in.Tenant, in.Option = teamA, "B"
+			if _, err := s.Answer(context.Background(), in); err == nil || quiz.ErrorCode(err) == quiz.EInternal {
+				t.Errorf("%s: %v, want a user error", label, err)
+			}
+		}
+	})
 }
