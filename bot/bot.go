@@ -83,18 +83,48 @@ func (b *Bot) Store() *quiz.Store { return b.store }
 func (b *Bot) Rounds() *Rounds { return b.rounds }
 
 // Register makes p the platform for rounds of the named platform.
-func (b *Bot) Register(name string, p Platform) { b.platforms.set(name, instrumented{name, p}) }
+func (b *Bot) Register(name string, p Platform) {
+	var ip Platform = instrumented{name, p}
+	if pp, ok := p.(Paced); ok {
+		ip = pacedInstrumented{instrumented{name, p}, pp.Pace()}
+	}
+	b.platforms.set(name, ip)
+}
 
-// registry holds the platforms by name.
+// pacedInstrumented keeps a platform's Pace visible through the wrapper.
+type pacedInstrumented struct {
+	instrumented
+	pace Pace
+}
+
+func (p pacedInstrumented) Pace() Pace { return p.pace }
+
+// registry holds the platforms by name, with their pacers.
 type registry struct {
 	mu        sync.RWMutex
 	platforms map[string]Platform
+	pacers    map[string]*pacer
 }
 
 func (r *registry) set(name string, p Platform) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.platforms[name] = p
+	if r.pacers == nil {
+		r.pacers = map[string]*pacer{}
+	}
+	if pp, ok := p.(Paced); ok {
+		r.pacers[name] = newPacer(pp.Pace())
+	} else {
+		delete(r.pacers, name)
+	}
+}
+
+// pacer is the platform's pacer, or nil for one without published limits.
+func (r *registry) pacer(name string) *pacer {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.pacers[name]
 }
 
 func (r *registry) get(name string) Platform {

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +196,34 @@ func TestRounds_QuestionRetiredFromTheBank(t *testing.T) {
 	lb := b.CommandText(context.Background(), h.As("U2"), "leaderboard all")
 	if !strings.Contains(bottest.Text(lb.Message), "name-U2") {
 		t.Fatalf("the retired question's point left the leaderboard: %s", bottest.Text(lb.Message))
+	}
+}
+
+// One reveal edit that hangs holds back only its own channel: the other
+// rounds due at the same time are revealed meanwhile.
+func TestRounds_HangingEditDelaysOnlyItsChannel(t *testing.T) {
+	h := bottest.New(t)
+	const n = 120
+	for i := 0; i < n; i++ {
+		ev := h.Event
+		ev.Channel = fmt.Sprintf("C%03d", i)
+		h.Bot.CommandText(context.Background(), ev, "start 5s")
+	}
+	release := make(chan struct{})
+	h.Platform.Before = func(call string, m bot.Message) {
+		if call == "edit" && strings.Contains(m.Footer, "Round 1 ") {
+			<-release
+		}
+	}
+	h.Platform.Notify = make(chan bottest.Sent, n)
+	h.Clock.Add(5 * time.Second)
+	done := make(chan int, 1)
+	go func() { k, _ := h.Bot.Rounds().RunDue(context.Background()); done <- k }()
+	for i := 0; i < n-1; i++ {
+		wait(t, h.Platform.Notify, fmt.Sprintf("reveal %d of the %d other rounds while one edit hangs", i+1, n-1))
+	}
+	close(release)
+	if k := wait(t, done, "the reveal pass"); k != n {
+		t.Fatalf("revealed %d, want %d", k, n)
 	}
 }
