@@ -190,6 +190,20 @@ func (b *Bot) stats(ctx context.Context, ev Event, _ Command) (Reply, error) {
 		m.Sections = append(m.Sections, Section{Heading: "By category", Text: accuracyLines(st.ByCategory, 0)})
 		m.Sections = append(m.Sections, Section{Heading: "By concept (weakest first)", Text: accuracyLines(st.ByTag, 8)})
 	}
+	if streaks, err := b.store.Streaks(ctx, ev.tenant(), ev.User); err != nil {
+		return Reply{}, err
+	} else if len(streaks) > 0 {
+		var lines []string
+		for _, s := range streaks {
+			where := ""
+			if len(streaks) > 1 {
+				where = s.Channel + ": "
+			}
+			lines = append(lines, fmt.Sprintf("%s%d daily rounds answered in a row (best %d), %d right in a row (best %d)",
+				where, s.Answered, s.BestAnswered, s.Right, s.BestRight))
+		}
+		m.Sections = append(m.Sections, Section{Heading: "Daily quiz streaks", Text: strings.Join(lines, "\n")})
+	}
 	redo := fmt.Sprintf("%d due now, %d in the queue.", st.Redo.Due, st.Redo.Total)
 	if st.Redo.Due > 0 {
 		redo += " Run /asyncquiz redo."

@@ -78,7 +78,22 @@ func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 		if res.RowsAffected == 0 {
 			return Errorf(EConflict, "Round %d is not being revealed.", roundID)
 		}
-		return s.addScores(tx, roundID)
+		var r Round
+		if err := tx.First(&r, roundID).Error; err != nil {
+			return fmt.Errorf("read round %d: %w", roundID, err)
+		}
+		var answers []Answer
+		if err := tx.Where("round_id = ?", roundID).Order("answered_at, id").Find(&answers).Error; err != nil {
+			return fmt.Errorf("list answers: %w", err)
+		}
+		streaks, _, err := s.nextStreaks(tx, r, answers)
+		if err != nil {
+			return err
+		}
+		if err := saveStreaks(tx, streaks); err != nil {
+			return err
+		}
+		return s.upsertScores(tx, answers)
 	})
 }
 

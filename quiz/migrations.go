@@ -96,8 +96,32 @@ func migrations() []*gormigrate.Migration {
 			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&scoreV4{}, &settingV4{}) },
 			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("scores", "settings") },
 		},
+		{
+			// Daily streaks per person per channel schedule (streaks.go).
+			ID:       "202612010006_streaks",
+			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&streakV5{}) },
+			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("streaks") },
+		},
 	}
 }
+
+// streakV5 is the streaks table as step 202612010006 created it.
+type streakV5 struct {
+	ScheduleID    uint64 `gorm:"primaryKey"`
+	UserID        string `gorm:"primaryKey;size:64;index:idx_streaks_user,priority:3"`
+	Platform      string `gorm:"size:16;not null;index:idx_streaks_user,priority:1"`
+	Team          string `gorm:"size:64;not null;index:idx_streaks_user,priority:2"`
+	Channel       string `gorm:"size:64;not null"`
+	AnsweredRun   int    `gorm:"not null"`
+	BestAnswered  int    `gorm:"not null"`
+	RightRun      int    `gorm:"not null"`
+	BestRight     int    `gorm:"not null"`
+	LastDate      string `gorm:"size:10;not null"`
+	GraceAnswered string `gorm:"size:10;not null"`
+	GraceRight    string `gorm:"size:10;not null"`
+}
+
+func (streakV5) TableName() string { return "streaks" }
 
 // scoreV4 and settingV4 are the tables as step 202612010005 created them.
 type scoreV4 struct {

@@ -14,6 +14,7 @@ type Result struct {
 	Counts       []int           // answers per option, by the option's index in the file
 	Order        questions.Order // the order the round showed its options in
 	Retired      bool            // the question left the bank; Question is nil
+	Milestones   []Milestone     // daily streaks this round takes to 5, 10, 25, 50 or 100
 	Total        int             // answers in all
 	CorrectUsers []Answer        // right answers, earliest first
 }
@@ -38,6 +39,9 @@ func (s *Store) Result(ctx context.Context, r Round) (Result, error) {
 		return res, nil
 	}
 	res := Result{Round: r, Question: q, Counts: make([]int, len(q.Options)), Total: len(answers), Order: r.Order(q)}
+	if _, res.Milestones, err = s.nextStreaks(s.db.WithContext(ctx), r, answers); err != nil {
+		return Result{}, err
+	}
 	for _, a := range answers {
 		if i := q.Index(a.Option); i >= 0 {
 			res.Counts[i]++

@@ -60,16 +60,9 @@ func periodKey(kind string, t time.Time, loc *time.Location) string {
 	return PeriodAll
 }
 
-// addScores adds a revealed round's answers to its leaderboards, inside the
-// transaction that marks it revealed, so a reveal counts exactly once.
-func (s *Store) addScores(tx *gorm.DB, roundID uint64) error {
-	var answers []Answer
-	if err := tx.Where("round_id = ?", roundID).Find(&answers).Error; err != nil {
-		return fmt.Errorf("list answers: %w", err)
-	}
-	return s.upsertScores(tx, answers)
-}
-
+// upsertScores adds answers to their leaderboards; FinishReveal calls it
+// inside the transaction that marks the round revealed, so a reveal counts
+// exactly once.
 func (s *Store) upsertScores(tx *gorm.DB, answers []Answer) error {
 	rows := make(map[[5]string]*Score)
 	for _, a := range answers {
