@@ -102,8 +102,29 @@ func migrations() []*gormigrate.Migration {
 			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&streakV5{}) },
 			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("streaks") },
 		},
+		{
+			// Reports of problems with questions (report.go).
+			ID:       "202612010007_reports",
+			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&reportV6{}) },
+			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("reports") },
+		},
 	}
 }
+
+// reportV6 is the reports table as step 202612010007 created it.
+type reportV6 struct {
+	ID         uint64    `gorm:"primaryKey"`
+	Platform   string    `gorm:"size:16;not null;uniqueIndex:idx_reports_user_question,priority:1"`
+	Team       string    `gorm:"size:64;not null;uniqueIndex:idx_reports_user_question,priority:2"`
+	UserID     string    `gorm:"size:64;not null;uniqueIndex:idx_reports_user_question,priority:3"`
+	QuestionID string    `gorm:"size:128;not null;uniqueIndex:idx_reports_user_question,priority:4;index:idx_reports_question"`
+	Reason     string    `gorm:"size:500;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
+	ResolvedAt *time.Time
+}
+
+func (reportV6) TableName() string { return "reports" }
 
 // streakV5 is the streaks table as step 202612010006 created it.
 type streakV5 struct {

@@ -105,7 +105,16 @@ func (s *Store) pickQuestion(ctx context.Context, in OpenInput) (*questions.Ques
 	if in.QuestionID != "" {
 		return s.Question(in.QuestionID)
 	}
-	cands := s.bank.Filter(in.Category, in.Difficulty)
+	held, err := s.heldQuestions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cands []*questions.Question
+	for _, q := range s.bank.Filter(in.Category, in.Difficulty) {
+		if !held[q.ID] { // reported by several people: out until reviewed
+			cands = append(cands, q)
+		}
+	}
 	if len(cands) == 0 {
 		return nil, Errorf(EInvalid, "No questions match category %q and difficulty %s. Try without them.",
 			in.Category, questions.DifficultyName(in.Difficulty))
@@ -114,7 +123,7 @@ func (s *Store) pickQuestion(ctx context.Context, in OpenInput) (*questions.Ques
 		QuestionID string
 		N          int
 	}
-	err := s.db.WithContext(ctx).Model(&Round{}).Select("question_id, count(*) AS n").
+	err = s.db.WithContext(ctx).Model(&Round{}).Select("question_id, count(*) AS n").
 		Where("platform = ? AND team = ? AND channel = ?", in.Platform, in.Team, in.Channel).
 		Group("question_id").Scan(&rows).Error
 	if err != nil {

@@ -10,9 +10,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/questions"
+	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
 const questionsUsage = `Usage: asyncquiz questions <lint|verify|list|show|new> [flags]
@@ -21,6 +23,7 @@ const questionsUsage = `Usage: asyncquiz questions <lint|verify|list|show|new> [
   verify [--python all|LIST] run every question on CPython and check its answer
   list [--tags]              count questions by category, difficulty, kind (and tag)
   show ID                    print one question as the terminal shows it
+  reports [--resolve ID]     list questions people reported (3+ open reports keep one out of rounds)
   new --category C           print a template for a new question`
 
 func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -63,6 +66,13 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 			return err
 		}
 		return showQuestion(stdout, q, *seed)
+	case "reports":
+		fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+		resolve := fs.String("resolve", "", "mark this question's open reports reviewed (it goes back into rounds)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		return reportsQuestions(ctx, cfg, *resolve, stdout)
 	case "new":
 		cat := fs.String("category", "core", "category: "+strings.Join(questions.Categories, ", "))
 		if err := fs.Parse(args[1:]); err != nil {
@@ -294,3 +304,39 @@ const questionTemplate = `# A new %s question. Fill it in, then run:
   answer: A
   explanation: "asyncio.run creates a loop, runs main until it returns, and closes the loop."
 `
+
+// reportsQuestions is `questions reports [--resolve ID]`.
+func reportsQuestions(ctx context.Context, cfg Config, resolve string, stdout io.Writer) error {
+	store, err := quiz.Open(ctx, cfg.DB, nil)
+	if err != nil {
+		return fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), err)
+	}
+	defer store.Close()
+	if resolve != "" {
+		n, err := store.ResolveReports(ctx, resolve)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Resolved %d open report(s) of %s; it is back in rounds.\n", n, terminalSafe(resolve))
+		return nil
+	}
+	reps, err := store.Reports(ctx)
+	if err != nil {
+		return err
+	}
+	if len(reps) == 0 {
+		fmt.Fprintln(stdout, "No open reports.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "QUESTION\tOPEN\tFIRST\tLAST\tHELD\tREASONS")
+	for _, r := range reps {
+		held := ""
+		if r.Held {
+			held = "out of rounds"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", terminalSafe(r.QuestionID), r.Open, r.First.UTC().Format("2006-01-02"),
+			r.Last.UTC().Format("2006-01-02"), held, terminalSafe(strings.Join(r.Reasons, " | ")))
+	}
+	return tw.Flush()
+}
