@@ -108,8 +108,58 @@ func migrations() []*gormigrate.Migration {
 			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&reportV6{}) },
 			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("reports") },
 		},
+		{
+			// Item statistics: answer times and per-question totals (items.go).
+			ID: "202612010008_item_stats",
+			Migrate: func(tx *gorm.DB) error {
+				if err := addColumns(tx, column{"answers", "answer_ms", "bigint NOT NULL DEFAULT 0", ""}); err != nil {
+					return err
+				}
+				if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_answers_item ON answers (platform, team, question_id, answer_ms)").Error; err != nil {
+					return err
+				}
+				if err := tx.AutoMigrate(&itemTotalV7{}); err != nil {
+					return err
+				}
+				// Totals for the rounds revealed before this step.
+				return tx.Exec(`INSERT INTO item_totals (platform, team, question_id, asked, answers, correct, pick_a, pick_b, pick_c, pick_d, pick_e)
+					SELECT r.platform, r.team, r.question_id, COUNT(DISTINCT r.id), COUNT(a.id),
+						SUM(CASE WHEN a.correct THEN 1 ELSE 0 END),
+						SUM(CASE WHEN a.option = 'A' THEN 1 ELSE 0 END), SUM(CASE WHEN a.option = 'B' THEN 1 ELSE 0 END),
+						SUM(CASE WHEN a.option = 'C' THEN 1 ELSE 0 END), SUM(CASE WHEN a.option = 'D' THEN 1 ELSE 0 END),
+						SUM(CASE WHEN a.option = 'E' THEN 1 ELSE 0 END)
+					FROM rounds r LEFT JOIN answers a ON a.round_id = r.id
+					WHERE r.state = 'revealed' GROUP BY r.platform, r.team, r.question_id`).Error
+			},
+			Rollback: func(tx *gorm.DB) error {
+				if err := tx.Migrator().DropTable("item_totals"); err != nil {
+					return err
+				}
+				if err := tx.Exec("DROP INDEX IF EXISTS idx_answers_item").Error; err != nil {
+					return err
+				}
+				return dropColumns(tx, column{table: "answers", name: "answer_ms"})
+			},
+		},
 	}
 }
+
+// itemTotalV7 is the item_totals table as step 202612010008 created it.
+type itemTotalV7 struct {
+	Platform   string `gorm:"primaryKey;size:16"`
+	Team       string `gorm:"primaryKey;size:64"`
+	QuestionID string `gorm:"primaryKey;size:128"`
+	Asked      int    `gorm:"not null"`
+	Answers    int    `gorm:"not null"`
+	Correct    int    `gorm:"not null"`
+	PickA      int    `gorm:"not null"`
+	PickB      int    `gorm:"not null"`
+	PickC      int    `gorm:"not null"`
+	PickD      int    `gorm:"not null"`
+	PickE      int    `gorm:"not null"`
+}
+
+func (itemTotalV7) TableName() string { return "item_totals" }
 
 // reportV6 is the reports table as step 202612010007 created it.
 type reportV6 struct {
