@@ -173,6 +173,7 @@ func verifyQuestions(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []
 	timeout := fs.Duration("timeout", 20*time.Second, "time limit per program")
 	category := fs.String("category", "", "verify only this category")
 	id := fs.String("id", "", "verify only this question")
+	tipsOnly := fs.Bool("tips", false, "verify only the tips (tips/*.yaml)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -182,9 +183,12 @@ func verifyQuestions(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []
 	}
 	var qs []*questions.Question
 	for _, q := range bank.Questions {
-		if (*category == "" || q.Category == *category) && (*id == "" || q.ID == *id) {
+		if !*tipsOnly && (*category == "" || q.Category == *category) && (*id == "" || q.ID == *id) {
 			qs = append(qs, q)
 		}
+	}
+	if *category == "" && (*id == "" || *tipsOnly) {
+		qs = append(qs, questions.TipQuestions(bank.Tips)...) // tips are proven like questions
 	}
 	if len(qs) == 0 {
 		return errors.New("no question matches --category/--id")
