@@ -88,7 +88,7 @@ func (b *Bot) Register(name string, p Platform) {
 	if pp, ok := p.(Paced); ok {
 		ip = pacedInstrumented{instrumented{name, p}, pp.Pace()}
 	}
-	b.platforms.set(name, ip)
+	b.platforms.set(name, ip, p)
 }
 
 // pacedInstrumented keeps a platform's Pace visible through the wrapper.
@@ -103,13 +103,18 @@ func (p pacedInstrumented) Pace() Pace { return p.pace }
 type registry struct {
 	mu        sync.RWMutex
 	platforms map[string]Platform
+	adapters  map[string]Platform // as registered, for optional interfaces
 	pacers    map[string]*pacer
 }
 
-func (r *registry) set(name string, p Platform) {
+func (r *registry) set(name string, p, adapter Platform) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.platforms[name] = p
+	if r.adapters == nil {
+		r.adapters = map[string]Platform{}
+	}
+	r.adapters[name] = adapter
 	if r.pacers == nil {
 		r.pacers = map[string]*pacer{}
 	}
@@ -125,6 +130,14 @@ func (r *registry) pacer(name string) *pacer {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.pacers[name]
+}
+
+// adapter is the platform as registered, to ask for optional interfaces
+// (DirectMessenger).
+func (r *registry) adapter(name string) Platform {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.adapters[name]
 }
 
 func (r *registry) get(name string) Platform {
@@ -262,6 +275,8 @@ func (b *Bot) Click(ctx context.Context, ev Event, action string) Reply {
 		r, err = b.answerRedo(ctx, ev, parts[1], parts[2], parts[3])
 	case len(parts) == 3 && parts[0] == "x": // a card posted before shuffling
 		r, err = b.answerRedo(ctx, ev, parts[1], "", parts[2])
+	case action == "x:start": // a redo reminder's button
+		r, err = b.redo(ctx, ev, Command{})
 	case len(parts) >= 2 && parts[0] == "p": // report a problem: ask why
 		if _, err = b.reportedQuestion(ctx, ev, strings.TrimPrefix(action, "p:")); err == nil {
 			r = reportForm(strings.TrimPrefix(action, "p:"))

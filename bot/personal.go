@@ -178,7 +178,10 @@ func standingLine(s quiz.Standing) string {
 	return fmt.Sprintf("%d. %s: %d pts (%d/%d right)", s.Rank, displayName(s.UserName, s.UserID), s.Points, s.Correct, s.Answers)
 }
 
-func (b *Bot) stats(ctx context.Context, ev Event, _ Command) (Reply, error) {
+func (b *Bot) stats(ctx context.Context, ev Event, c Command) (Reply, error) {
+	if c.Team {
+		return b.teamStats(ctx, ev)
+	}
 	st, err := b.store.Stats(ctx, ev.tenant(), ev.User)
 	if err != nil {
 		return Reply{}, err

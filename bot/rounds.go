@@ -172,6 +172,8 @@ func (rs *Rounds) OpenDaily(ctx context.Context, sch quiz.Schedule, localDate st
 			return err
 		}
 	}
+	// Last week's summary goes first, so the question stays the newest message.
+	rs.weeklySummary(ctx, sch)
 	id := sch.ID
 	_, _, err = rs.Open(ctx, quiz.OpenInput{
 		Tenant: t, Channel: sch.Channel, OpenedBy: "schedule", ScheduleID: &id, LocalDate: localDate, ClosesAt: closesAt,
@@ -185,7 +187,72 @@ func (rs *Rounds) OpenDaily(ctx context.Context, sch quiz.Schedule, localDate st
 		return fmt.Errorf("open daily round of schedule %d: %w", sch.ID, err)
 	}
 	metrics.RoundsOpened.WithLabelValues(sch.Platform, "daily").Inc()
+	rs.remind(ctx, sch)
 	return nil
+}
+
+// weeklySummary posts, with a channel's first daily round of a week, how
+// the channel did the week before: once per schedule and week, whichever
+// replica gets there first; nothing when that week was empty.
+func (rs *Rounds) weeklySummary(ctx context.Context, sch quiz.Schedule) {
+	loc, err := sch.Location()
+	if err != nil {
+		return
+	}
+	week := quiz.PeriodStart(quiz.PeriodWeek, rs.store.Now(), loc)
+	sum, err := rs.store.Summary(ctx, sch.Tenant(), sch.Channel, week.AddDate(0, 0, -7), week)
+	if err != nil {
+		rs.log.Warn("Weekly summary", "schedule_id", sch.ID, "error", err)
+		return
+	}
+	if sum.Answers == 0 {
+		return
+	}
+	first, err := rs.store.SummaryPosted(ctx, sch.ID, week.In(loc).Format("2006-01-02"))
+	if err != nil || !first {
+		return
+	}
+	p := rs.platforms.get(sch.Platform)
+	if p == nil {
+		return
+	}
+	m := summaryMessage(sum, rs.store.Bank().Tips, "Last week in this channel")
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	if err := rs.platforms.pacer(sch.Platform).wait(pctx, sch.Channel); err == nil {
+		_, err = p.Post(pctx, sch.Channel, m)
+	}
+	if err != nil {
+		rs.log.Warn("Post weekly summary", "schedule_id", sch.ID, "error", err)
+	}
+}
+
+// DirectMessenger is implemented by platforms that can message one person
+// privately outside a request (a Slack DM, a Discord DM): redo reminders
+// go through it.
+type DirectMessenger interface {
+	DirectMessage(ctx context.Context, user string, m Message) error
+}
+
+// remind nudges the channel's people who have redo questions due, at most
+// once a day across channels, never those who turned reminders off.
+func (rs *Rounds) remind(ctx context.Context, sch quiz.Schedule) {
+	p, ok := rs.platforms.adapter(sch.Platform).(DirectMessenger)
+	if !ok {
+		return
+	}
+	due, err := rs.store.DueReminders(ctx, sch.Tenant(), sch.Channel)
+	if err != nil {
+		rs.log.Warn("Redo reminders", "schedule_id", sch.ID, "error", err)
+		return
+	}
+	for _, d := range due {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+		if err := p.DirectMessage(dctx, d.UserID, reminderMessage(d.Due)); err != nil {
+			rs.log.Warn("Send redo reminder", "platform", sch.Platform, "team", sch.Team, "error", err)
+		}
+		cancel()
+	}
 }
 
 // MarkDirty asks for a count refresh of the round's message: at most one

@@ -24,7 +24,7 @@ func (embeddedAll) Open(name string) (fs.File, error) {
 
 // Bank is a loaded and validated set of questions.
 type Bank struct {
-	Questions []*Question // in file order
+	Questions []*Question    // in file order
 	Tips      map[string]Tip // by tag: advice for a concept, proven like a question
 	byID      map[string]*Question
 }

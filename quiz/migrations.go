@@ -118,6 +118,10 @@ func migrations() []*gormigrate.Migration {
 				if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_answers_item ON answers (platform, team, question_id, answer_ms)").Error; err != nil {
 					return err
 				}
+				// The weekly summary reads a channel's answers in a window.
+				if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_answers_channel_time ON answers (platform, team, channel, answered_at)").Error; err != nil {
+					return err
+				}
 				if err := tx.AutoMigrate(&itemTotalV7{}); err != nil {
 					return err
 				}
@@ -138,11 +142,39 @@ func migrations() []*gormigrate.Migration {
 				if err := tx.Exec("DROP INDEX IF EXISTS idx_answers_item").Error; err != nil {
 					return err
 				}
+				if err := tx.Exec("DROP INDEX IF EXISTS idx_answers_channel_time").Error; err != nil {
+					return err
+				}
 				return dropColumns(tx, column{table: "answers", name: "answer_ms"})
 			},
 		},
+		{
+			// Weekly summaries posted, and redo reminders (summary.go, remind.go).
+			ID:       "202612010009_summaries_reminders",
+			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&weeklySummaryV8{}, &reminderV8{}) },
+			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("weekly_summaries", "reminders") },
+		},
 	}
 }
+
+// weeklySummaryV8 and reminderV8 are the tables as step 202612010009 created them.
+type weeklySummaryV8 struct {
+	ScheduleID uint64    `gorm:"primaryKey"`
+	Week       string    `gorm:"primaryKey;size:10"`
+	CreatedAt  time.Time `gorm:"not null"`
+}
+
+func (weeklySummaryV8) TableName() string { return "weekly_summaries" }
+
+type reminderV8 struct {
+	Platform string `gorm:"primaryKey;size:16"`
+	Team     string `gorm:"primaryKey;size:64"`
+	UserID   string `gorm:"primaryKey;size:64"`
+	Off      bool   `gorm:"not null"`
+	LastDate string `gorm:"size:10;not null"`
+}
+
+func (reminderV8) TableName() string { return "reminders" }
 
 // itemTotalV7 is the item_totals table as step 202612010008 created it.
 type itemTotalV7 struct {

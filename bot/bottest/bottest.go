@@ -29,6 +29,7 @@ type Recorder struct {
 	mu    sync.Mutex
 	posts []Sent
 	edits []Sent
+	dms   []Sent // Channel holds the user
 	Fail  error
 	// Notify, when set, receives every successful post and edit.
 	Notify chan Sent
@@ -74,6 +75,24 @@ func (r *Recorder) Edit(_ context.Context, channel, ref string, m bot.Message) e
 	r.edits = append(r.edits, Sent{channel, ref, m})
 	r.notify(Sent{channel, ref, m})
 	return nil
+}
+
+// DirectMessage implements bot.DirectMessenger (redo reminders).
+func (r *Recorder) DirectMessage(_ context.Context, user string, m bot.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Fail != nil {
+		return r.Fail
+	}
+	r.dms = append(r.dms, Sent{Channel: user, Message: m})
+	return nil
+}
+
+// DMs returns the direct messages so far; Channel holds the user.
+func (r *Recorder) DMs() []Sent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Sent(nil), r.dms...)
 }
 
 // Posts returns the posted messages so far.
