@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,16 +19,17 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
-	"github.com/asyncquiz/asyncquiz/bot/bottest"
-	"github.com/asyncquiz/asyncquiz/quiz"
+		"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 // fakeSlack speaks the Slack Web API methods the adapter calls, plus the
-// response_url endpoint, and records every call.
+// response_url endpoint and Socket Mode (socketfake_test.go), and records
+// every call.
 type fakeSlack struct {
+	t         *testing.T
 	srv       *httptest.Server
 	mu        sync.Mutex
 	posts     []url.Values
@@ -35,11 +37,40 @@ type fakeSlack struct {
 	responses chan map[string]any
 	rateLimit int // answer this many chat.postMessage calls with 429 first
 	admins    map[string]bool
+
+	auth       string // auth.test's answer (JSON fields after "ok":true), or an error code
+	authCalls  int
+	lostPosts  int    // apply this many posts, then answer 500 as if the answer was lost
+	postError  string // answer chat.postMessage with ok:false and this error
+	histError  string // answer conversations.history with ok:false and this error
+	histCalls  []url.Values
+	respFail   int // answer this many response_url posts with respStatus first
+	respStatus int
+	respBody   string // body of those failures
+	respTries  int    // every response_url post, failed or not
+
+	sm *socketFake
 }
 
+const authWorkspace = `"team_id":"T1","team":"Acme","user_id":"UBOT","bot_id":"B1","is_enterprise_install":false`
+
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{responses: make(chan map[string]any, 100), admins: map[string]bool{}}
+	f := &fakeSlack{t: t, responses: make(chan map[string]any, 100), admins: map[string]bool{}, auth: authWorkspace}
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/auth.test", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.authCalls++
+		if r.Header.Get("Authorization") != "Bearer xoxb-test" {
+			io.WriteString(w, `{"ok":false,"error":"not_authed"}`)
+			return
+		}
+		if !strings.Contains(f.auth, ":") {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.auth)
+			return
+		}
+		fmt.Fprintf(w, `{"ok":true,%s}`, f.auth)
+	})
 	mux.HandleFunc("POST /api/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		f.mu.Lock()
@@ -50,8 +81,41 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}
+		if f.postError != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.postError)
+			return
+		}
 		f.posts = append(f.posts, r.PostForm)
+		if f.lostPosts > 0 {
+			f.lostPosts--
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, r.PostForm.Get("channel"), len(f.posts))
+	})
+	mux.HandleFunc("POST /api/conversations.history", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.histCalls = append(f.histCalls, r.PostForm)
+		if f.histError != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.histError)
+			return
+		}
+		limit, _ := strconv.Atoi(r.PostForm.Get("limit"))
+		var msgs []map[string]any
+		for i := len(f.posts) - 1; i >= 0 && len(msgs) < limit; i-- {
+			p := f.posts[i]
+			if p.Get("channel") != r.PostForm.Get("channel") {
+				continue
+			}
+			m := map[string]any{"type": "message", "ts": fmt.Sprintf("1700000000.%06d", i+1), "bot_id": "B1", "text": p.Get("text")}
+			if meta := p.Get("metadata"); meta != "" && r.PostForm.Get("include_all_metadata") == "1" {
+				m["metadata"] = json.RawMessage(meta)
+			}
+			msgs = append(msgs, m)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": msgs, "has_more": false})
 	})
 	mux.HandleFunc("POST /api/chat.update", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
@@ -73,10 +137,21 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			t.Errorf("response_url body: %v", err)
 		}
+		f.mu.Lock()
+		f.respTries++
+		if f.respFail > 0 {
+			f.respFail--
+			f.mu.Unlock()
+			w.WriteHeader(f.respStatus)
+			io.WriteString(w, f.respBody)
+			return
+		}
+		f.mu.Unlock()
 		body["_url"] = r.PathValue("id")
 		f.responses <- body
 		io.WriteString(w, "ok")
 	})
+	f.sm = newSocketFake(t, f, mux)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -94,6 +169,12 @@ func (f *fakeSlack) Updates() []url.Values {
 	return append([]url.Values(nil), f.updates...)
 }
 
+func (f *fakeSlack) set(fn func(f *fakeSlack)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
 // harness is a Slack adapter on a real quiz store, behind its HTTP routes.
 type harness struct {
 	t     *testing.T
@@ -105,15 +186,22 @@ type harness struct {
 	a     *Adapter
 	mux   *http.ServeMux
 	n     int
+	logs  *logBuffer
 }
 
 func newHarness(t *testing.T) *harness {
 	fake := newFakeSlack(t)
-	// The shared bot harness gives the store, clock and bot; the adapter
-	// registers itself over its recorder.
-	bh := bottest.New(t)
-	store, clk, b := bh.Store, bh.Clock, bh.Bot
-	a := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.srv.URL + "/api/", HTTPClient: fake.srv.Client()}, b)
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	clk := quiztest.NewClock(quiztest.Start)
+	db := quiztest.MustOpenSQLite(t)
+	store := quiztest.OpenStore(t, db, quiztest.Bank(), quiz.WithClock(clk.Now), quiz.WithSeed(1))
+	b := bot.New(store, log)
+	a := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", SigningSecret: testSecret, APIURL: fake.srv.URL + "/api/",
+		HTTPClient: fake.srv.Client(), Log: log}, b)
+	a.replyBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond, 8 * time.Millisecond}
+	a.socket = socketTiming{minBackoff: 5 * time.Millisecond, maxBackoff: 50 * time.Millisecond,
+		ping: 200 * time.Millisecond, drain: 300 * time.Millisecond, handshake: 2 * time.Second}
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	t.Cleanup(func() {
@@ -121,7 +209,48 @@ func newHarness(t *testing.T) *harness {
 		defer cancel()
 		a.Wait(ctx)
 	})
-	return &harness{t: t, fake: fake, db: bh.DB, store: store, clock: clk, bot: b, a: a, mux: mux}
+	return &harness{t: t, fake: fake, db: db, store: store, clock: clk, bot: b, a: a, mux: mux, logs: logs}
+}
+
+// logBuffer collects log lines for assertions.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// Lines returns the log lines containing every one of subs.
+func (l *logBuffer) Lines(subs ...string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, line := range strings.Split(l.buf.String(), "\n") {
+		ok := line != ""
+		for _, s := range subs {
+			ok = ok && strings.Contains(line, s)
+		}
+		if ok {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// eventually waits for cond, checking every few milliseconds, or fails.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond) // polling a condition with a deadline
+	}
 }
 
 // sign signs a request exactly as Slack does.
@@ -154,6 +283,7 @@ func (h *harness) commandBody(user, text string) string {
 	return url.Values{
 		"team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {user}, "user_name": {"name-" + user},
 		"command": {"/asyncquiz"}, "text": {text}, "response_url": {fmt.Sprintf("%s/response/c%d", h.fake.srv.URL, h.n)},
+		"trigger_id": {fmt.Sprintf("13345224609.738474920.c%d", h.n)},
 	}.Encode()
 }
 
@@ -185,6 +315,7 @@ func (h *harness) clickBody(team, user, value string, ephemeral bool) string {
 		"channel":      map[string]any{"id": "C1"},
 		"container":    map[string]any{"type": "message", "message_ts": "1700000000.000001", "channel_id": "C1", "is_ephemeral": ephemeral},
 		"response_url": fmt.Sprintf("%s/response/k%d", h.fake.srv.URL, h.n),
+		"trigger_id":   fmt.Sprintf("13345224609.738474920.k%d", h.n),
 		"actions":      []map[string]any{{"action_id": "answer:0", "block_id": "answers", "type": "button", "value": value}},
 	}
 	data, _ := json.Marshal(payload)
