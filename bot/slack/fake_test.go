@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
-		"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 

@@ -218,9 +218,9 @@ func (h *harness) clickPayload(user, value, trigger string) map[string]any {
 	h.n++
 	return map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": "T1", "domain": "acme"},
-		"user":      map[string]any{"id": user, "username": "name-" + user, "name": "name-" + user, "team_id": "T1"},
+		"user":       map[string]any{"id": user, "username": "name-" + user, "name": "name-" + user, "team_id": "T1"},
 		"api_app_id": "A1", "token": "legacy",
-		"container": map[string]any{"type": "message", "message_ts": "1700000000.000001", "channel_id": "C1", "is_ephemeral": false},
+		"container":  map[string]any{"type": "message", "message_ts": "1700000000.000001", "channel_id": "C1", "is_ephemeral": false},
 		"trigger_id": trigger, "channel": map[string]any{"id": "C1", "name": "quiz"},
 		"message":      map[string]any{"type": "message", "ts": "1700000000.000001", "text": "echoed"},
 		"response_url": fmt.Sprintf("%s/response/i%d", h.fake.srv.URL, h.n),
