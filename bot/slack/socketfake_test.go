@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,6 +38,9 @@ type fakeConn struct {
 	closed chan struct{}
 	helloC chan struct{}
 	once   sync.Once
+	pongs  chan struct{}
+	pings  atomic.Int32
+	silent atomic.Bool // answer no pings, as a path that went dead
 }
 
 func newSocketFake(t *testing.T, f *fakeSlack, mux *http.ServeMux) *socketFake {
@@ -66,7 +70,16 @@ func newSocketFake(t *testing.T, f *fakeSlack, mux *http.ServeMux) *socketFake {
 			return
 		}
 		sm.mu.Lock()
-		c := &fakeConn{id: len(sm.conns) + 1, ws: ws, acks: make(chan string, 1000), closed: make(chan struct{}), helloC: make(chan struct{})}
+		c := &fakeConn{id: len(sm.conns) + 1, ws: ws, acks: make(chan string, 1000), closed: make(chan struct{}),
+			helloC: make(chan struct{}), pongs: make(chan struct{}, 10)}
+		ws.SetPingHandler(func(data string) error {
+			c.pings.Add(1)
+			if c.silent.Load() {
+				return nil
+			}
+			return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+		})
+		ws.SetPongHandler(func(string) error { c.pongs <- struct{}{}; return nil })
 		sm.conns = append(sm.conns, c)
 		hold := sm.holdHello
 		sm.mu.Unlock()
@@ -118,6 +131,24 @@ func (c *fakeConn) envelope(typ, id string, payload any) {
 // closes a connection.
 func (c *fakeConn) disconnect(reason string) {
 	c.send(map[string]any{"type": "disconnect", "reason": reason, "debug_info": map[string]any{"host": "applink-test"}})
+}
+
+// stall makes the peer silent: no pongs, nothing sent.
+func (c *fakeConn) stall() { c.silent.Store(true) }
+
+func (c *fakeConn) pingsReceived() int { return int(c.pings.Load()) }
+
+// pingAndWaitPong pings the client as Slack does and waits for its pong.
+func (c *fakeConn) pingAndWaitPong(t *testing.T) {
+	t.Helper()
+	if err := c.ws.WriteControl(websocket.PingMessage, []byte("hb"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.pongs:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no pong")
+	}
 }
 
 // drop cuts the TCP connection with no close frame.

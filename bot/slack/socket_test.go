@@ -1,0 +1,257 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A whole round over Socket Mode, with Slack asking for a reconnect in
+// the middle of the clicks: envelopes keep arriving on the old connection
+// until the new one said hello, each is acked on its own connection, a
+// click is acked only once its answer is committed, and a redelivered
+// click changes nothing. Every click is recorded exactly once.
+// (Issue 12.3: before, the old socket was torn down on disconnect and the
+// clicks sent on it were never acked or handled.)
+func TestSocketMode_RoundWithForcedReconnect(t *testing.T) {
+	h := newHarness(t)
+	errc := h.runSocket()
+	sm := h.fake.sm
+	c1 := sm.next(t)
+
+	c1.envelope("slash_commands", "env-start", h.slashPayload("U0", "start 1m"))
+	c1.waitAck(t, "env-start")
+	wantContains(t, "start reply", replyText(h.reply()), "Round 1 started")
+	btn := buttons(t, h.fake.Posts()[0].Get("blocks"))
+
+	answered := 0
+	clickOn := func(c *fakeConn, user string) map[string]any {
+		t.Helper()
+		id := "env-" + user
+		c.envelope("interactive", id, h.clickPayload(user, btn["B"], "trigger-"+user))
+		c.waitAck(t, id)
+		answered++
+		// The ack means committed.
+		if n, err := h.store.AnswerCount(context.Background(), 1); err != nil || n != answered {
+			t.Fatalf("after the ack of %s: %d answers stored (%v), want %d", user, n, err, answered)
+		}
+		return h.clickPayload(user, btn["B"], "trigger-"+user)
+	}
+	for i := 1; i <= 4; i++ {
+		clickOn(c1, fmt.Sprintf("U%d", i))
+		wantContains(t, "click reply", replyText(h.reply()), "Locked in B")
+	}
+
+	sm.set(func(sm *socketFake) { sm.holdHello = true })
+	c1.disconnect("refresh_requested")
+	c2 := sm.dialedConn(t, 2) // open, not yet said hello
+	for i := 5; i <= 7; i++ {
+		clickOn(c1, fmt.Sprintf("U%d", i)) // the old connection still serves
+		wantContains(t, "click reply", replyText(h.reply()), "Locked in B")
+	}
+	c2.hello()
+	if got := sm.next(t); got != c2 {
+		t.Fatalf("hello from connection %d, want 2", got.id)
+	}
+	for i := 8; i <= 10; i++ {
+		clickOn(c2, fmt.Sprintf("U%d", i))
+		wantContains(t, "click reply", replyText(h.reply()), "Locked in B")
+	}
+	// Slack redelivers U8's click (same trigger_id): acked, nothing recorded, no reply.
+	c2.envelope("interactive", "env-U8-again", h.clickPayload("U8", btn["A"], "trigger-U8"))
+	c2.waitAck(t, "env-U8-again")
+	c1.closeNormally() // Slack closes the old connection
+	if n, _ := h.store.AnswerCount(context.Background(), 1); n != 10 {
+		t.Fatalf("answers=%d, want 10", n)
+	}
+	h.a.Wait(t.Context())
+	if n := len(h.fake.responses); n != 0 {
+		t.Fatalf("%d extra replies; the redelivered click must get none", n)
+	}
+	for _, c := range []*fakeConn{c1, c2} {
+		if n := len(c.acks); n != 0 {
+			t.Fatalf("connection %d: %d unexpected acks", c.id, n)
+		}
+	}
+	if lines := h.logs.Lines("Transport down"); len(lines) != 0 {
+		t.Fatalf("a planned reconnect reported the transport down: %v", lines)
+	}
+	select {
+	case err := <-errc:
+		t.Fatalf("RunSocketMode ended: %v", err)
+	default:
+	}
+}
+
+// Every disconnect reason: warning and refresh_requested open a new
+// connection and keep the old until it said hello (then close the old);
+// link_disabled (Socket Mode turned off) ends Socket Mode with an error
+// that says what to do.
+func TestSocketMode_DisconnectReasons(t *testing.T) {
+	for _, reason := range []string{"warning", "refresh_requested", "too_many_websockets", "some_future_reason"} {
+		t.Run(reason, func(t *testing.T) {
+			h := newHarness(t)
+			h.runSocket()
+			c1 := h.fake.sm.next(t)
+			c1.disconnect(reason)
+			c2 := h.fake.sm.next(t)
+			c2.envelope("events_api", "env-ev", map[string]any{"type": "event_callback"})
+			c2.waitAck(t, "env-ev")
+			select {
+			case <-c1.closed: // our client closed it after the drain
+			case <-time.After(5 * time.Second):
+				t.Fatalf("old connection never closed")
+			}
+			if lines := h.logs.Lines("Transport down"); len(lines) != 0 {
+				t.Fatalf("transport reported down: %v", lines)
+			}
+		})
+	}
+	t.Run("link_disabled", func(t *testing.T) {
+		h := newHarness(t)
+		errc := h.runSocket()
+		h.fake.sm.next(t).disconnect("link_disabled")
+		select {
+		case err := <-errc:
+			if err == nil || !strings.Contains(err.Error(), "link_disabled") || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
+				t.Fatalf("err=%v; want link_disabled and what to do", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Socket Mode kept running with Socket Mode turned off")
+		}
+	})
+}
+
+// Issue 12.2: a dropped TCP connection (no close frame) marks the
+// transport down with its cause, /readyz goes not ready once the grace
+// has passed, and it reconnects with backoff and is ready again.
+func TestSocketMode_DroppedConnectionReconnects(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now()
+	var mu = make(chan struct{}, 1)
+	mu <- struct{}{}
+	clock := func() time.Time { <-mu; defer func() { mu <- struct{}{} }(); return now }
+	advance := func(d time.Duration) { <-mu; now = now.Add(d); mu <- struct{}{} }
+	h.bot.Transports().SetClock(clock)
+	h.runSocket()
+	c1 := h.fake.sm.next(t)
+	if err := h.bot.Transports().Ready(); err != nil {
+		t.Fatalf("not ready while connected: %v", err)
+	}
+	h.fake.sm.set(func(sm *socketFake) { sm.openFail = 1 << 30 }) // Slack unreachable for now
+	c1.drop()
+	eventually(t, "the transport down", func() bool { return len(h.logs.Lines("Transport down", "HTTP 503")) > 0 })
+	advance(30 * time.Second)
+	if err := h.bot.Transports().Ready(); err == nil {
+		t.Fatal("ready 30 s after Socket Mode went down")
+	}
+	if n := len(h.logs.Lines("Transport down")); n > 2 {
+		t.Fatalf("%d down lines for one outage; each change is logged once", n)
+	}
+	h.fake.sm.set(func(sm *socketFake) { sm.openFail = 0 })
+	h.fake.sm.next(t)
+	eventually(t, "ready again", func() bool { return h.bot.Transports().Ready() == nil })
+}
+
+// A connection whose peer goes silent (no FIN, no pongs) is found dead by
+// the ping deadline and replaced.
+func TestSocketMode_SilentConnectionIsReplaced(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	c1 := h.fake.sm.next(t)
+	c1.stall()
+	c2 := h.fake.sm.next(t)
+	if c2 == c1 {
+		t.Fatal("no new connection")
+	}
+	if lines := h.logs.Lines("Socket Mode connection lost", "timeout"); len(lines) == 0 {
+		t.Fatalf("no log line with the cause; logs:\n%s", strings.Join(h.logs.Lines("Socket Mode"), "\n"))
+	}
+}
+
+// Issue 12.2: a token Slack refuses stops Socket Mode with one error
+// naming the variable, instead of retrying forever; the transport's last
+// state says why.
+func TestSocketMode_UnrecoverableAuthErrors(t *testing.T) {
+	for _, code := range []string{"missing_scope", "invalid_auth", "not_authed", "account_inactive", "token_revoked"} {
+		t.Run(code, func(t *testing.T) {
+			h := newHarness(t)
+			h.fake.sm.set(func(sm *socketFake) { sm.openError = code })
+			errc := h.runSocket()
+			select {
+			case err := <-errc:
+				if err == nil || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") || !strings.Contains(err.Error(), code) {
+					t.Fatalf("err=%v; want SLACK_APP_TOKEN and %s", err, code)
+				}
+				if code == "missing_scope" && !strings.Contains(err.Error(), "connections:write") {
+					t.Fatalf("err=%v does not name the missing scope", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("Socket Mode retried an unusable token")
+			}
+			h.fake.sm.set(func(sm *socketFake) {
+				if sm.opens != 1 {
+					t.Errorf("apps.connections.open called %d times, want 1", sm.opens)
+				}
+			})
+			if n := len(h.logs.Lines("Transport down", code)); n != 1 {
+				t.Fatalf("%d down lines naming %s, want 1", n, code)
+			}
+		})
+	}
+	t.Run("bot token", func(t *testing.T) {
+		h := newHarness(t)
+		h.fake.set(func(f *fakeSlack) { f.auth = "invalid_auth" })
+		select {
+		case err := <-h.runSocket():
+			if err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") || !strings.Contains(err.Error(), "invalid_auth") {
+				t.Fatalf("err=%v; want SLACK_BOT_TOKEN and invalid_auth", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Socket Mode ran with a refused bot token")
+		}
+	})
+}
+
+// Retryable failures are retried with backoff, the cause logged once per
+// change (not once per attempt), then up.
+func TestSocketMode_RetryableFailureLoggedOnce(t *testing.T) {
+	h := newHarness(t)
+	h.fake.sm.set(func(sm *socketFake) { sm.openFail = 4 })
+	h.runSocket()
+	h.fake.sm.next(t)
+	h.fake.sm.set(func(sm *socketFake) {
+		if sm.opens != 5 {
+			t.Errorf("opens=%d, want 4 failures and a success", sm.opens)
+		}
+	})
+	if lines := h.logs.Lines("Transport down", "apps.connections.open: HTTP 503 Service Unavailable"); len(lines) != 1 {
+		t.Fatalf("down lines with the cause: %v; want exactly 1", lines)
+	}
+	eventually(t, "up", func() bool { return len(h.logs.Lines("Transport connected")) == 1 })
+}
+
+// Envelopes the app does not use are acked and ignored; pings are
+// answered and sent.
+func TestSocketMode_OtherEnvelopesAndPings(t *testing.T) {
+	h := newHarness(t)
+	h.runSocket()
+	c := h.fake.sm.next(t)
+	c.envelope("events_api", "e1", map[string]any{"type": "event_callback", "event": map[string]any{"type": "app_mention"}})
+	c.waitAck(t, "e1")
+	c.envelope("interactive", "e2", map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1"}})
+	c.waitAck(t, "e2")
+	c.envelope("interactive", "e3", map[string]any{"type": "block_actions", "user": map[string]any{"id": ""}, "actions": []any{map[string]any{"value": "r:1:A"}}})
+	c.waitAck(t, "e3")
+	c.envelope("slash_commands", "e4", map[string]any{"text": "start"})
+	c.waitAck(t, "e4")
+	c.envelope("some_new_type", "e5", nil)
+	c.waitAck(t, "e5")
+	if n := countRounds(t, h.db); n != 0 {
+		t.Fatalf("%d rounds from ignored envelopes", n)
+	}
+	c.pingAndWaitPong(t)
+	eventually(t, "a ping from the client", func() bool { return c.pingsReceived() > 0 })
+}
