@@ -104,14 +104,34 @@ func neutralise(s string) string {
 			sb.WriteString(escape(word))
 			continue
 		}
-		// Sentence punctuation after the word stays outside the code.
-		core := strings.TrimRight(word, ".,;:!?")
+		lead, core, tail := trimPunct(word)
 		if core == "" || !quote && !formats(core) {
-			core = word
+			lead, core, tail = "", word, ""
 		}
-		sb.WriteString("`" + escape(core) + "`" + escape(word[len(core):]))
+		sb.WriteString(escape(lead) + "`" + escape(core) + "`" + escape(tail))
 	}
 	return sb.String()
+}
+
+// trimPunct splits sentence punctuation and unbalanced parentheses off a
+// word ("(*args," -> "(", "*args", ","), so that they stay prose.
+func trimPunct(word string) (lead, core, tail string) {
+	core = word
+	for {
+		switch n := len(core); {
+		case n > 0 && strings.ContainsRune(".,;:!?", rune(core[n-1])):
+		case n > 0 && core[n-1] == ')' && strings.Count(core, ")") > strings.Count(core, "("):
+		default:
+			goto front
+		}
+		core = core[:len(core)-1]
+	}
+front:
+	for len(core) > 0 && core[0] == '(' && strings.Count(core, "(") > strings.Count(core, ")") {
+		core = core[1:]
+	}
+	lead = word[:strings.Index(word, core)]
+	return lead, core, word[len(lead)+len(core):]
 }
 
 // formats reports whether a word has a *, _ or ~ that Slack could take
@@ -119,6 +139,9 @@ func neutralise(s string) string {
 // but a letter or digit.
 func formats(word string) bool {
 	rs := []rune(word)
+	if len(rs) == 1 {
+		return false // a lone * between spaces can neither open nor close
+	}
 	alnum := func(i int) bool {
 		return i >= 0 && i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]))
 	}

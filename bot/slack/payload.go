@@ -60,8 +60,8 @@ func validResponseURL(s string) bool {
 }
 
 // cleanName makes a display name safe to store and show: valid UTF-8, no
-// control, format or bidi characters (which reshape a message), one line,
-// at most maxName runes. An empty result falls back to fallback.
+// control, format or bidi characters (which reshape a message), no
+// backtick, one line, at most maxName runes. An empty result falls back to fallback.
 func cleanName(s, fallback string) string {
 	s = strings.ToValidUTF8(s, "")
 	var sb strings.Builder
@@ -82,6 +82,11 @@ func cleanName(s, fallback string) string {
 			sb.WriteByte(' ')
 			n++
 			space = false
+		}
+		if r == '`' {
+			// Shown, a backtick would start inline code: the bot's texts
+			// mark code with backticks, so a name keeps a lookalike.
+			r = 'ˋ'
 		}
 		sb.WriteRune(r)
 		n++
