@@ -89,6 +89,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		if f.lostPosts > 0 {
 			f.lostPosts--
 			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, "<html><body><h1>500 Internal Server Error</h1>upstream reset</body></html>")
 			return
 		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, r.PostForm.Get("channel"), len(f.posts))

@@ -185,10 +185,10 @@ func TestAdapter_PrivateRepliesAtLeastOnce(t *testing.T) {
 	})
 }
 
-// Issue 12.6 decision: Slack threads are not channels and a slash command
-// carries no thread_ts (typed in a thread, it arrives exactly like one in
-// the channel), so a round is always a top-level message of the channel,
-// never a thread reply; the start reply says it is in the channel.
+// Issue 12.6 decision: Slack threads are not channels, and a slash
+// command's payload has no thread_ts (typed in a thread, it arrives like
+// one typed in the channel), so a round is always a top-level message of
+// the channel, never a thread reply, and its clicks are the channel's.
 func TestAdapter_RoundIsPostedInTheChannelNotAThread(t *testing.T) {
 	h := newHarness(t)
 	wantContains(t, "start", replyText(h.command("U1", "start 1m")), "Round 1 started")

@@ -1,9 +1,14 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	stdlog "log"
+	"log/slog"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -254,4 +259,40 @@ func TestSocketMode_OtherEnvelopesAndPings(t *testing.T) {
 	}
 	c.pingAndWaitPong(t)
 	eventually(t, "a ping from the client", func() bool { return c.pingsReceived() > 0 })
+}
+
+// countWriter counts the lines written to it.
+type countWriter struct{ n atomic.Int32 }
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.n.Add(int32(bytes.Count(p, []byte("\n"))))
+	return len(p), nil
+}
+
+// Issue 12.2: an untrusted certificate (a TLS-intercepting proxy, a wrong
+// SLACK_API_URL) is retried, and the transport is down with the TLS cause,
+// logged once however many attempts fail; before, the log said only
+// connection_error.
+func TestSocketMode_TLSFailureHasItsCause(t *testing.T) {
+	h := newHarness(t)
+	handshakes := &countWriter{}
+	srv := httptest.NewUnstartedServer(h.fake.srv.Config.Handler)
+	srv.Config.ErrorLog = stdlog.New(handshakes, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	a := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: srv.URL + "/api/", Log: slog.New(slog.NewTextHandler(h.logs, nil))}, h.bot)
+	a.socket = h.a.socket
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	eventually(t, "several attempts", func() bool { return handshakes.n.Load() >= 4 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("RunSocketMode: %v; a TLS failure is retried, not fatal", err)
+	}
+	lines := h.logs.Lines("Transport down")
+	if len(lines) != 1 || !strings.Contains(lines[0], "x509") {
+		t.Fatalf("down lines %v; want one with the certificate error", lines)
+	}
+	t.Logf("logged once: %s", lines[0])
 }
