@@ -2,11 +2,14 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
 	"github.com/asyncquiz/asyncquiz/bot/bottest"
+	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
@@ -133,8 +136,94 @@ type node struct {
 }
 
 func replica(t *testing.T, db *quiztest.DB, clk *quiztest.Clock) node {
-	b := bot.New(quiztest.OpenStore(t, db, quiztest.Bank(), quiz.WithClock(clk.Now)), nil)
+	b := bot.New(quiztest.OpenStore(t, db, quiztest.Bank(), quiztest.Exact(clk)...), nil)
 	rec := &bottest.Recorder{}
 	b.Register("slack", rec)
 	return node{b, rec}
+}
+
+// Removing a question from the bank breaks nothing that used it: its open
+// round is revealed (without it), redo items for it are dropped, and the
+// points it gave stay on the leaderboard.
+func TestRounds_QuestionRetiredFromTheBank(t *testing.T) {
+	h := bottest.New(t)
+	h.Do("start 10s core easy")
+	questionOf := func(m bot.Message) string {
+		for _, q := range h.Store.Bank().Questions {
+			if m.Text == q.Prompt {
+				return q.ID
+			}
+		}
+		t.Fatalf("cannot tell the round's question from %q", m.Text)
+		return ""
+	}
+	qid := questionOf(h.Platform.Posts()[0].Message)
+	h.Click(h.As("U1"), "A") // wrong: into U1's redo queue
+	h.Click(h.As("U2"), "B") // right
+	// The first round is revealed with the full bank, so U2 has a point.
+	h.Clock.Add(10 * time.Second)
+	h.RunDue()
+	h.Do("start 10s core easy")
+	second := h.Platform.Posts()[1]
+	open := questionOf(second.Message)
+
+	// The next version of the bank has neither question.
+	var kept []*questions.Question
+	for _, q := range quiztest.Bank().Questions {
+		if q.ID != qid && q.ID != open {
+			kept = append(kept, q)
+		}
+	}
+	store := quiztest.OpenStore(t, h.DB, questions.NewBank(kept), quiztest.Exact(h.Clock)...)
+	b := bot.New(store, nil)
+	rec := &bottest.Recorder{}
+	b.Register("slack", rec)
+	h.Clock.Add(10 * time.Second)
+	if n, err := b.Rounds().RunDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("revealed %d (%v), want the open round revealed", n, err)
+	}
+	if e := rec.Edits(); len(e) != 1 || e[0].Ref != second.Ref || len(e[0].Message.Buttons) != 0 {
+		t.Fatalf("edits=%+v; want the second round's message revealed without buttons", e)
+	}
+	h.Clock.Add(quiz.RedoIntervals[0])
+	ev := h.As("U1")
+	if r := b.CommandText(context.Background(), ev, "redo"); !strings.Contains(bottest.Text(r.Message), "empty") {
+		t.Fatalf("redo with the question retired: %s", bottest.Text(r.Message))
+	}
+	if n := h.DB.Count(t, &quiz.RedoItem{}, "question_id = ?", qid); n != 0 {
+		t.Fatalf("%d redo items left for the retired question", n)
+	}
+	lb := b.CommandText(context.Background(), h.As("U2"), "leaderboard all")
+	if !strings.Contains(bottest.Text(lb.Message), "name-U2") {
+		t.Fatalf("the retired question's point left the leaderboard: %s", bottest.Text(lb.Message))
+	}
+}
+
+// One reveal edit that hangs holds back only its own channel: the other
+// rounds due at the same time are revealed meanwhile.
+func TestRounds_HangingEditDelaysOnlyItsChannel(t *testing.T) {
+	h := bottest.New(t)
+	const n = 120
+	for i := 0; i < n; i++ {
+		ev := h.Event
+		ev.Channel = fmt.Sprintf("C%03d", i)
+		h.Bot.CommandText(context.Background(), ev, "start 5s")
+	}
+	release := make(chan struct{})
+	h.Platform.Before = func(call string, m bot.Message) {
+		if call == "edit" && strings.Contains(m.Footer, "Round 1 ") {
+			<-release
+		}
+	}
+	h.Platform.Notify = make(chan bottest.Sent, n)
+	h.Clock.Add(5 * time.Second)
+	done := make(chan int, 1)
+	go func() { k, _ := h.Bot.Rounds().RunDue(context.Background()); done <- k }()
+	for i := 0; i < n-1; i++ {
+		wait(t, h.Platform.Notify, fmt.Sprintf("reveal %d of the %d other rounds while one edit hangs", i+1, n-1))
+	}
+	close(release)
+	if k := wait(t, done, "the reveal pass"); k != n {
+		t.Fatalf("revealed %d, want %d", k, n)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -194,7 +195,7 @@ func Validate(q *Question) []Problem {
 	case len(q.ID) > MaxIDLength:
 		bad("id", "longer than %d characters", MaxIDLength)
 	}
-	if !oneOf(q.Category, Categories) {
+	if !slices.Contains(Categories, q.Category) {
 		bad("category", "%q is not one of %s", q.Category, strings.Join(Categories, ", "))
 	}
 	if q.Difficulty < 1 || q.Difficulty > 3 {
@@ -219,7 +220,7 @@ func Validate(q *Question) []Problem {
 			bad("until", "%s is older than python %s", q.Until, q.Python)
 		}
 	}
-	if !oneOf(q.Kind, Kinds) {
+	if !slices.Contains(Kinds, q.Kind) {
 		bad("kind", "%q is not one of %s", q.Kind, strings.Join(Kinds, ", "))
 	}
 	if strings.TrimSpace(q.Prompt) == "" {
@@ -292,15 +293,6 @@ func minor(v string) (int, bool) {
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n, n >= 11
-}
-
-func oneOf(s string, list []string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Lint finds problems beyond the format: questions with the same prompt and

@@ -75,6 +75,21 @@ type Answer struct {
 	Correct    bool
 	Points     int
 	AnsweredAt time.Time `gorm:"not null;index:idx_answers_team_time,priority:3"`
+	QuestionID string    `gorm:"size:128;not null;default:''"`
+	// Practice: the person had answered this question before in this team
+	// (another round or channel), so it scores nothing.
+	Practice   bool `gorm:"not null;default:false"`
+	ReceivedAt *time.Time
+}
+
+// FirstAnswer records that a person has answered a question in a team: its
+// primary key makes only the first answer, in any channel, score.
+type FirstAnswer struct {
+	Platform   string `gorm:"primaryKey;size:16"`
+	Team       string `gorm:"primaryKey;size:64"`
+	UserID     string `gorm:"primaryKey;size:64"`
+	QuestionID string `gorm:"primaryKey;size:128"`
+	RoundID    uint64 `gorm:"not null"`
 }
 
 // Attempt records every answer in every mode (round, drill, redo) for stats.

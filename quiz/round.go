@@ -50,6 +50,18 @@ func (s *Store) OpenRound(ctx context.Context, in OpenInput) (Round, *questions.
 	if err := ValidRoundDuration(in.Duration); err != nil {
 		return Round{}, nil, err
 	}
+	if in.ScheduleID == nil {
+		since := now.Add(-LimitWindow)
+		rounds := func() *gorm.DB {
+			return s.db.WithContext(ctx).Model(&Round{}).Where("platform = ? AND team = ? AND schedule_id IS NULL AND created_at > ?", in.Platform, in.Team, since)
+		}
+		if err := overLimit(rounds().Where("opened_by = ?", in.OpenedBy), s.limits.StartsPerUser, "rounds started by you"); err != nil {
+			return Round{}, nil, err
+		}
+		if err := overLimit(rounds(), s.limits.StartsPerTeam, "rounds started in this team"); err != nil {
+			return Round{}, nil, err
+		}
+	}
 	q, err := s.pickQuestion(ctx, in)
 	if err != nil {
 		return Round{}, nil, err
@@ -133,28 +145,14 @@ func (s *Store) leastUsed(cands []*questions.Question, used map[string]int) *que
 
 // Round returns the round id of the tenant, or ENotFound.
 func (s *Store) Round(ctx context.Context, t Tenant, id uint64) (Round, error) {
-	var r Round
-	err := s.db.WithContext(ctx).Where("id = ? AND platform = ? AND team = ?", id, t.Platform, t.Team).First(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Round{}, Errorf(ENotFound, "This round is not known here.")
-	}
-	if err != nil {
-		return Round{}, fmt.Errorf("find round %d: %w", id, err)
-	}
-	return r, nil
+	return first[Round](s.db.WithContext(ctx).Where("id = ? AND platform = ? AND team = ?", id, t.Platform, t.Team),
+		Errorf(ENotFound, "This round is not known here."), fmt.Sprintf("round %d", id))
 }
 
 // OpenRoundIn returns the channel's open round, or ENotFound.
 func (s *Store) OpenRoundIn(ctx context.Context, t Tenant, channel string) (Round, error) {
-	var r Round
-	err := s.db.WithContext(ctx).Where("open_key = ?", openKey(t, channel)).First(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Round{}, Errorf(ENotFound, "There is no open round in this channel.")
-	}
-	if err != nil {
-		return Round{}, fmt.Errorf("find open round: %w", err)
-	}
-	return r, nil
+	return first[Round](s.db.WithContext(ctx).Where("open_key = ?", openKey(t, channel)),
+		Errorf(ENotFound, "There is no open round in this channel."), "open round")
 }
 
 // AnswerCount returns how many people have answered the round.

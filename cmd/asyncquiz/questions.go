@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -67,7 +68,7 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		if err := fs.Parse(args[1:]); err != nil {
 			return errUsage
 		}
-		if !contains(questions.Categories, *cat) {
+		if !slices.Contains(questions.Categories, *cat) {
 			return fmt.Errorf("--category %q is not one of %s", *cat, strings.Join(questions.Categories, ", "))
 		}
 		_, err := fmt.Fprintf(stdout, questionTemplate, *cat, *cat)
@@ -108,15 +109,6 @@ func takesValue(arg string) bool {
 	}
 	name := strings.TrimLeft(arg, "-")
 	return name == "platform" || name == "seed" || name == "bank" || name == "questions"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // loadQuestion loads the bank and returns question id, suggesting close ids.
