@@ -32,6 +32,7 @@ func (a *Adapter) handleEnvelope(c *smConn, env envelope) {
 			}
 			return
 		}
+		cl.at = env.at
 		reply := a.click(context.Background(), cl)
 		ack()
 		a.replyToClick(cl, reply)

@@ -196,13 +196,13 @@ func newHarness(t *testing.T) *harness {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clk := quiztest.NewClock(quiztest.Start)
 	db := quiztest.MustOpenSQLite(t)
-	store := quiztest.OpenStore(t, db, quiztest.Bank(), quiz.WithClock(clk.Now), quiz.WithSeed(1))
+	store := quiztest.OpenStore(t, db, quiztest.Bank(), quiztest.Exact(clk)...)
 	b := bot.New(store, log)
 	a := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", SigningSecret: testSecret, APIURL: fake.srv.URL + "/api/",
 		HTTPClient: fake.srv.Client(), Log: log}, b)
 	a.replyBackoff = []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond, 8 * time.Millisecond}
 	a.socket = socketTiming{minBackoff: 5 * time.Millisecond, maxBackoff: 50 * time.Millisecond,
-		ping: 200 * time.Millisecond, drain: 300 * time.Millisecond, handshake: 2 * time.Second}
+		ping: time.Second, drain: 300 * time.Millisecond, handshake: 5 * time.Second}
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	t.Cleanup(func() {

@@ -102,6 +102,7 @@ func (a *Adapter) runCommand(ctx context.Context, c command) bot.Reply {
 }
 
 func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
+	at := a.now()
 	form, ok := a.verified(w, r)
 	if !ok {
 		return
@@ -116,12 +117,16 @@ func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	c.at = at
 	// The answer is committed before the ack: what the person is told was
 	// accepted has been stored. Only the private reply follows the ack.
 	reply := a.click(r.Context(), c)
 	w.WriteHeader(http.StatusOK)
 	a.replyToClick(c, reply)
 }
+
+// now is the store's clock, on which deadlines are kept.
+func (a *Adapter) now() time.Time { return a.bot.Store().Now() }
 
 // clickDeadline bounds recording a click, well inside Slack's 3 seconds.
 const clickDeadline = 2500 * time.Millisecond
@@ -138,7 +143,7 @@ func (a *Adapter) click(ctx context.Context, c click) bot.Reply {
 	}
 	ev := bot.Event{
 		Platform: Name, Team: inst.Tenant, Channel: c.channel, User: c.user, UserName: c.userName,
-		Message: c.messageTS, Delivery: c.triggerID,
+		Message: c.messageTS, Delivery: c.triggerID, Received: c.at,
 	}
 	reply := a.bot.Click(ctx, ev, c.value)
 	// Only an ephemeral card (drill, redo) may be replaced; a click on the

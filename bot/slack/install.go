@@ -18,8 +18,9 @@ type installation struct {
 	BotID  string // bot_id of the messages this token posts
 }
 
-// authTestTimeout bounds auth.test when a request waits for it.
-const authTestTimeout = 2 * time.Second
+// authTestTimeout bounds auth.test; a click waiting for it is bounded
+// by its own, shorter deadline.
+const authTestTimeout = 10 * time.Second
 
 // Start asks Slack who the bot token belongs to (auth.test). A token Slack
 // refuses is an error naming SLACK_BOT_TOKEN, since no retry can fix it;

@@ -134,7 +134,10 @@ type click struct {
 	ephemeral               bool
 	triggerID, responseURL  string
 	value                   string
-	received                time.Time
+	received                time.Time // for response_url's window
+	// at is when the click reached the server on the store's clock: a
+	// click received before the deadline counts.
+	at time.Time
 }
 
 // blockActions is the part of a block_actions payload the bot reads. The

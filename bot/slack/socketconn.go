@@ -21,6 +21,8 @@ type envelope struct {
 	// RetryAttempt counts Slack's redeliveries of an unacknowledged
 	// envelope; the trigger_id inside makes them no-ops.
 	RetryAttempt int `json:"retry_attempt"`
+	// at is when it was read, on the store's clock.
+	at time.Time
 }
 
 // smConn is one Socket Mode websocket. Reads happen on its reader
@@ -122,7 +124,7 @@ func (s *socketClient) read(c *smConn) {
 			return
 		}
 		extend()
-		var env envelope
+		env := envelope{at: s.a.now()}
 		if err := json.Unmarshal(data, &env); err != nil {
 			s.log.Warn("Socket Mode: unreadable message ignored", "connection", c.id, "error", err)
 			continue
