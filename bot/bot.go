@@ -262,6 +262,10 @@ func (b *Bot) Click(ctx context.Context, ev Event, action string) Reply {
 		r, err = b.answerRedo(ctx, ev, parts[1], parts[2], parts[3])
 	case len(parts) == 3 && parts[0] == "x": // a card posted before shuffling
 		r, err = b.answerRedo(ctx, ev, parts[1], "", parts[2])
+	case len(parts) >= 2 && parts[0] == "p": // report a problem: ask why
+		if _, err = b.reportedQuestion(ctx, ev, strings.TrimPrefix(action, "p:")); err == nil {
+			r = reportForm(strings.TrimPrefix(action, "p:"))
+		}
 	default:
 		err = quiz.Errorf(quiz.EInvalid, "That button is not one of mine.")
 	}

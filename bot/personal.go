@@ -20,6 +20,7 @@ func drillCard(c quiz.DrillCard) Message {
 		Code:    q.Code,
 		Choices: choices(q, c.Order),
 		Buttons: buttons(c.Order, func(l string) string { return fmt.Sprintf("d:%d:%d:%s", c.DrillID, c.Seq, l) }),
+		Report:  reportButton(fmt.Sprintf("d:%d:%d", c.DrillID, c.Seq)),
 	}
 }
 
@@ -96,6 +97,7 @@ func redoCard(c quiz.RedoCard) Message {
 		Choices: choices(q, c.Order),
 		// The order travels in the button: a redo card has no row of its own.
 		Buttons: buttons(c.Order, func(l string) string { return "x:" + q.ID + ":" + c.Order.String() + ":" + l }),
+		Report:  reportButton("q:" + q.ID),
 	}
 }
 

@@ -122,6 +122,7 @@ func revealMessage(res quiz.Result) Message {
 		Code:     q.Code,
 		Choices:  cs,
 		Sections: sections,
+		Report:   reportButton("q:" + q.ID),
 		Footer:   fmt.Sprintf("Round %d · wrong answers come back in your /asyncquiz redo queue in 3 days", res.Round.ID),
 	}
 }

@@ -227,3 +227,60 @@ func TestRounds_HangingEditDelaysOnlyItsChannel(t *testing.T) {
 		t.Fatalf("revealed %d, want %d", k, n)
 	}
 }
+
+// Every reveal and card carries "Report a problem"; a report asks for a
+// reason, is stored once per person and question, and three people's
+// reports keep the question out of rounds until resolved.
+func TestBot_ReportAProblem(t *testing.T) {
+	h := bottest.New(t)
+	h.Do("start 5s core easy")
+	h.Clock.Add(5 * time.Second)
+	h.RunDue()
+	rev := h.Platform.Edits()[0].Message
+	if rev.Report == nil || len(rev.Buttons) != 0 {
+		t.Fatalf("reveal: report=%+v buttons=%d; want the report button and no answer buttons", rev.Report, len(rev.Buttons))
+	}
+	card := h.Do("drill 1").Message
+	if card.Report == nil || strings.Contains(card.Report.Action, "core-") {
+		t.Fatalf("drill card report button %+v: want one that does not name the question", card.Report)
+	}
+	form := h.Bot.Click(context.Background(), h.As("U1"), rev.Report.Action).Form
+	if form == nil || form.Max == 0 {
+		t.Fatalf("the report click asked for nothing: %+v", form)
+	}
+	for i, u := range []string{"U1", "U1", "U2", "U3"} {
+		r := h.Bot.Submit(context.Background(), h.As(u), form.Action, fmt.Sprintf("reason %d", i))
+		if !strings.Contains(bottest.Text(r.Message), "Thanks") {
+			t.Fatalf("submit %d: %s", i, bottest.Text(r.Message))
+		}
+	}
+	if n := h.DB.Count(t, &quiz.Report{}); n != 3 {
+		t.Fatalf("%d reports stored, want 3 (one per person)", n)
+	}
+	reps, err := h.Store.Reports(context.Background())
+	if err != nil || len(reps) != 1 || reps[0].Open != 3 || !reps[0].Held {
+		t.Fatalf("reports %+v, %v; want one question held with 3", reps, err)
+	}
+	held := reps[0].QuestionID
+	for i := 0; i < 6; i++ {
+		ev := h.Event
+		ev.Channel = fmt.Sprintf("H%d", i)
+		h.Bot.CommandText(context.Background(), ev, "start 5s core easy")
+	}
+	q, _ := h.Store.Question(held)
+	posts := h.Platform.Posts()
+	if len(posts) != 7 {
+		t.Fatalf("%d rounds posted, want 7", len(posts))
+	}
+	for _, p := range posts[1:] { // core easy has two questions; six rounds would repeat each
+		if p.Message.Text == q.Prompt {
+			t.Fatalf("the held question %s was asked again", held)
+		}
+	}
+	if n, err := h.Store.ResolveReports(context.Background(), held); err != nil || n != 3 {
+		t.Fatalf("resolve: %d, %v", n, err)
+	}
+	if reps, _ := h.Store.Reports(context.Background()); len(reps) != 0 {
+		t.Fatalf("open reports after resolving: %+v", reps)
+	}
+}

@@ -271,3 +271,17 @@ func sortTags(m map[string]int) []TagCount {
 	})
 	return out
 }
+
+// DrillQuestion returns the question asked at seq of the person's drill,
+// or ENotFound.
+func (s *Store) DrillQuestion(ctx context.Context, t Tenant, user string, drillID uint64, seq int) (*questions.Question, error) {
+	item, err := first[DrillItem](s.db.WithContext(ctx).
+		Joins("JOIN drills ON drills.id = drill_items.drill_id").
+		Where("drill_items.drill_id = ? AND drill_items.seq = ? AND drills.platform = ? AND drills.team = ? AND drills.user_id = ?",
+			drillID, seq, t.Platform, t.Team, user).Select("drill_items.*"),
+		Errorf(ENotFound, "That drill question is not yours."), "drill question")
+	if err != nil {
+		return nil, err
+	}
+	return s.Question(item.QuestionID)
+}

@@ -93,6 +93,9 @@ func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 		if err := saveStreaks(tx, streaks); err != nil {
 			return err
 		}
+		if err := addItemTotals(tx, r, answers); err != nil {
+			return err
+		}
 		return s.upsertScores(tx, answers)
 	})
 }

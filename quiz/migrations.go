@@ -102,8 +102,79 @@ func migrations() []*gormigrate.Migration {
 			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&streakV5{}) },
 			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("streaks") },
 		},
+		{
+			// Reports of problems with questions (report.go).
+			ID:       "202612010007_reports",
+			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&reportV6{}) },
+			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("reports") },
+		},
+		{
+			// Item statistics: answer times and per-question totals (items.go).
+			ID: "202612010008_item_stats",
+			Migrate: func(tx *gorm.DB) error {
+				if err := addColumns(tx, column{"answers", "answer_ms", "bigint NOT NULL DEFAULT 0", ""}); err != nil {
+					return err
+				}
+				if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_answers_item ON answers (platform, team, question_id, answer_ms)").Error; err != nil {
+					return err
+				}
+				if err := tx.AutoMigrate(&itemTotalV7{}); err != nil {
+					return err
+				}
+				// Totals for the rounds revealed before this step.
+				return tx.Exec(`INSERT INTO item_totals (platform, team, question_id, asked, answers, correct, pick_a, pick_b, pick_c, pick_d, pick_e)
+					SELECT r.platform, r.team, r.question_id, COUNT(DISTINCT r.id), COUNT(a.id),
+						SUM(CASE WHEN a.correct THEN 1 ELSE 0 END),
+						SUM(CASE WHEN a.option = 'A' THEN 1 ELSE 0 END), SUM(CASE WHEN a.option = 'B' THEN 1 ELSE 0 END),
+						SUM(CASE WHEN a.option = 'C' THEN 1 ELSE 0 END), SUM(CASE WHEN a.option = 'D' THEN 1 ELSE 0 END),
+						SUM(CASE WHEN a.option = 'E' THEN 1 ELSE 0 END)
+					FROM rounds r LEFT JOIN answers a ON a.round_id = r.id
+					WHERE r.state = 'revealed' GROUP BY r.platform, r.team, r.question_id`).Error
+			},
+			Rollback: func(tx *gorm.DB) error {
+				if err := tx.Migrator().DropTable("item_totals"); err != nil {
+					return err
+				}
+				if err := tx.Exec("DROP INDEX IF EXISTS idx_answers_item").Error; err != nil {
+					return err
+				}
+				return dropColumns(tx, column{table: "answers", name: "answer_ms"})
+			},
+		},
 	}
 }
+
+// itemTotalV7 is the item_totals table as step 202612010008 created it.
+type itemTotalV7 struct {
+	Platform   string `gorm:"primaryKey;size:16"`
+	Team       string `gorm:"primaryKey;size:64"`
+	QuestionID string `gorm:"primaryKey;size:128"`
+	Asked      int    `gorm:"not null"`
+	Answers    int    `gorm:"not null"`
+	Correct    int    `gorm:"not null"`
+	PickA      int    `gorm:"not null"`
+	PickB      int    `gorm:"not null"`
+	PickC      int    `gorm:"not null"`
+	PickD      int    `gorm:"not null"`
+	PickE      int    `gorm:"not null"`
+}
+
+func (itemTotalV7) TableName() string { return "item_totals" }
+
+// reportV6 is the reports table as step 202612010007 created it.
+type reportV6 struct {
+	ID         uint64    `gorm:"primaryKey"`
+	Platform   string    `gorm:"size:16;not null;uniqueIndex:idx_reports_user_question,priority:1"`
+	Team       string    `gorm:"size:64;not null;uniqueIndex:idx_reports_user_question,priority:2"`
+	UserID     string    `gorm:"size:64;not null;uniqueIndex:idx_reports_user_question,priority:3"`
+	QuestionID string    `gorm:"size:128;not null;uniqueIndex:idx_reports_user_question,priority:4;index:idx_reports_question"`
+	Reason     string    `gorm:"size:500;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
+	ResolvedAt *time.Time
+}
+
+func (reportV6) TableName() string { return "reports" }
 
 // streakV5 is the streaks table as step 202612010006 created it.
 type streakV5 struct {

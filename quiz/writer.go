@@ -338,7 +338,7 @@ func (s *Store) insertAnswers(tx *gorm.DB, live []*pendingAnswer, cands []candid
 	if len(rows) == 0 {
 		return out, nil
 	}
-	cols := []string{"round_id", "user_id", "platform", "team", "channel", "user_name", "option", "correct", "points", "answered_at", "question_id", "practice", "received_at"}
+	cols := []string{"round_id", "user_id", "platform", "team", "channel", "user_name", "option", "correct", "points", "answered_at", "question_id", "practice", "received_at", "answer_ms"}
 	sql, args := insertSQL("answers", cols, len(rows), func(i int) []any {
 		c := rows[i]
 		in := live[c.i].in
@@ -349,7 +349,7 @@ func (s *Store) insertAnswers(tx *gorm.DB, live []*pendingAnswer, cands []candid
 			points = c.q.Difficulty
 		}
 		return []any{c.round.ID, in.UserID, c.round.Platform, c.round.Team, c.round.Channel, in.UserName, c.letter, correct, points,
-			now, c.q.ID, practice, in.ReceivedAt}
+			now, c.q.ID, practice, in.ReceivedAt, max(in.ReceivedAt.Sub(c.round.CreatedAt).Milliseconds(), 0)}
 	})
 	sql += " ON CONFLICT (round_id, user_id) DO NOTHING RETURNING round_id, user_id"
 	var got []struct {
