@@ -57,7 +57,7 @@ func TestAdapter_RoundEndToEnd(t *testing.T) {
 	}
 	wantContains(t, "reveal", edit.Raw, "Answer: B", "because one", "2 of 4 got it right", "name-U1")
 
-	wantContains(t, "leaderboard", h.command("U9", 0, "leaderboard", map[string]any{"period": "all"}).Raw, "1. name-U1", "2. name-U2")
+	wantContains(t, "leaderboard", h.command("U9", 0, "leaderboard", map[string]any{"period": "all"}).Raw, `1\\. name-U1`, `2\\. name-U2`)
 }
 
 func TestAdapter_DrillAndRedoUpdateTheirCard(t *testing.T) {
