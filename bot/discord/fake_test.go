@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -115,7 +116,10 @@ func (f *fakeDiscord) serve(t *testing.T, w http.ResponseWriter, r *http.Request
 		status, body = f.answer(r, c)
 	}
 	f.mu.Unlock()
-	f.notify <- c
+	select {
+	case f.notify <- c:
+	default: // nobody waits for this many; Calls still has them
+	}
 	if injected != nil {
 		status, body = injected.Status, injected.Body
 	}
@@ -258,7 +262,8 @@ func newHarness(t *testing.T) *harness {
 	// registers itself over its recorder.
 	bh := bottest.New(t)
 	store, clk, b := bh.Store, bh.Clock, bh.Bot
-	a, err := New(Config{BotToken: "test-token", AppID: "123456", PublicKey: pub, GuildID: "999999", APIURL: fake.srv.URL + "/api/v10"}, b)
+	a, err := New(Config{BotToken: "test-token", AppID: "123456", PublicKey: pub, GuildID: "999999", APIURL: fake.srv.URL + "/api/v10",
+		Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))}, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,6 +276,14 @@ func newHarness(t *testing.T) *harness {
 		a.Wait(ctx)
 	})
 	return &harness{t: t, fake: fake, db: bh.DB, store: store, clock: clk, bot: b, a: a, priv: priv, mux: mux}
+}
+
+// testWriter sends the adapter's log to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
 
 // sign signs body exactly as Discord does: Ed25519 over timestamp + body.
