@@ -52,8 +52,8 @@ type fakeGateway struct {
 	conn     *websocket.Conn
 	wmu      *sync.Mutex
 	hellos   chan hello
-	closes   chan int   // close codes the client sent
-	beats    chan any   // heartbeat payloads (the seq, or nil)
+	closes   chan int // close codes the client sent
+	beats    chan any // heartbeat payloads (the seq, or nil)
 	url      string
 }
 
