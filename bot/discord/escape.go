@@ -36,6 +36,17 @@ func escapeMarkdown(s string) string {
 			lineStart = true
 			b.WriteByte(c)
 			continue
+		case hasURLAt(s, i):
+			// Discord links a bare URL before it reads escapes, so a
+			// backslash inside one would break the link: copy it as is.
+			j := i
+			for j < len(s) && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' && s[j] != '<' {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j - 1
+			lineStart = false
+			continue
 		case lineStart && (c == ' ' || c == '\t'):
 			b.WriteByte(c)
 			continue
@@ -62,6 +73,10 @@ func escapeMarkdown(s string) string {
 		b.WriteByte(c)
 	}
 	return neutraliseEveryone(b.String())
+}
+
+func hasURLAt(s string, i int) bool {
+	return strings.HasPrefix(s[i:], "https://") || strings.HasPrefix(s[i:], "http://")
 }
 
 func neutraliseEveryone(s string) string {

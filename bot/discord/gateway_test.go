@@ -193,9 +193,10 @@ func TestGateway_TransportHealth(t *testing.T) {
 	var skew atomic.Int64
 	tr := h.bot.Transports()
 	tr.SetClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) })
-	late := func() error { // Ready as seen after the grace period
-		skew.Store(int64(bot.TransportGrace + time.Second))
-		defer skew.Store(0)
+	// Ready as seen after the grace period: each look moves the clock on
+	// past it, so any change is older than the grace at the next look.
+	late := func() error {
+		skew.Add(int64(bot.TransportGrace + time.Second))
 		return tr.Ready()
 	}
 	gw.set(func(g *fakeGateway) { g.refuse = 503 })

@@ -44,6 +44,15 @@ func read(s string) (plain string, marks []string) {
 		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
 			b.WriteByte(s[i+1])
 			i += 2
+		case strings.HasPrefix(rest, "https://") || strings.HasPrefix(rest, "http://"):
+			// A bare URL is a link, escapes and all: Discord reads it first.
+			end := strings.IndexAny(rest, " \t\n<")
+			if end < 0 {
+				end = len(rest)
+			}
+			mark("url", rest[:end])
+			b.WriteString(rest[:end])
+			i += end
 		case strings.HasPrefix(rest, "```"):
 			end := strings.Index(rest[3:], "```")
 			if end < 0 {
