@@ -66,7 +66,7 @@ type fakeDiscord struct {
 
 var messagePath = regexp.MustCompile(`^/channels/([^/]+)/messages(?:/([^/?]+))?$`)
 
-func newFakeDiscord(t *testing.T) *fakeDiscord {
+func newFakeDiscord(t testing.TB) *fakeDiscord {
 	f := &fakeDiscord{notify: make(chan call, 1000), messages: map[string][]map[string]any{},
 		nonces: map[string]map[string]any{}, archived: map[string]bool{}}
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.serve(t, w, r) }))
@@ -82,7 +82,7 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 	return f
 }
 
-func (f *fakeDiscord) serve(t *testing.T, w http.ResponseWriter, r *http.Request) {
+func (f *fakeDiscord) serve(t testing.TB, w http.ResponseWriter, r *http.Request) {
 	if f.restWS != nil && f.restWS(w, r) {
 		return // the gateway, on the same server
 	}
@@ -226,7 +226,7 @@ func (f *fakeDiscord) Calls(method, prefix string) []call {
 }
 
 // wait returns the next call matching method and path prefix.
-func (f *fakeDiscord) wait(t *testing.T, method, prefix string) call {
+func (f *fakeDiscord) wait(t testing.TB, method, prefix string) call {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {
@@ -243,7 +243,7 @@ func (f *fakeDiscord) wait(t *testing.T, method, prefix string) call {
 }
 
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	fake  *fakeDiscord
 	db    *quiztest.DB
 	store *quiz.Store
@@ -255,7 +255,7 @@ type harness struct {
 	n     int
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	fake := newFakeDiscord(t)
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	// The shared bot harness gives the store, clock and bot; the adapter
@@ -279,7 +279,7 @@ func newHarness(t *testing.T) *harness {
 }
 
 // testWriter sends the adapter's log to the test's log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))

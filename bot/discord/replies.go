@@ -16,6 +16,10 @@ import (
 // tokenLife is how long an interaction token can edit its response.
 const tokenLife = 15 * time.Minute
 
+// maxReplyAttempts bounds the tries of one private reply; with the
+// backoff below they span about the token's life.
+const maxReplyAttempts = 20
+
 // discordEpoch is the start of Discord's snowflake clock (2015-01-01, ms).
 const discordEpoch = 1420070400000
 
@@ -65,7 +69,7 @@ func (a *Adapter) editOriginal(ctx context.Context, i *interaction, r bot.Reply)
 			break
 		}
 		wait := a.replyWait(attempt)
-		if a.now().Add(wait).After(expires) {
+		if attempt == maxReplyAttempts || a.now().Add(wait).After(expires) {
 			break
 		}
 		t := time.NewTimer(wait)
