@@ -64,6 +64,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	// discordgo's own retry sleeps without a context and without a cap;
 	// withRetry waits for rate limits instead.
 	s.ShouldRetryOnRateLimit = false
+	s.LogLevel = discordgo.LogWarning
 	s.Client = &http.Client{Timeout: 15 * time.Second, Transport: newTransport()}
 	if cfg.APIURL != "" {
 		base, err := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
@@ -82,14 +83,20 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 
 // newTransport keeps connections to Discord open for reuse: every private
 // reply, callback and post goes to the same host, and a burst of clicks
-// must not open (and leave in TIME_WAIT) a connection each.
+// must not open (and leave in TIME_WAIT) a connection each. At most
+// maxConns are open; a burst beyond them waits for one (discordgo reads
+// every body to the end, so each connection goes back to the pool).
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 128
-	t.MaxIdleConnsPerHost = 100
+	t.MaxIdleConns = maxConns
+	t.MaxIdleConnsPerHost = maxConns
+	t.MaxConnsPerHost = maxConns
 	t.IdleConnTimeout = 90 * time.Second
 	return t
 }
+
+// maxConns bounds the connections to Discord's API host.
+const maxConns = 100
 
 // rewrite sends every REST call to another base URL (DISCORD_API_URL):
 // discordgo's endpoint strings are fixed at init, so the transport is the

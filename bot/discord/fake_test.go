@@ -62,6 +62,7 @@ type fakeDiscord struct {
 	conns     int                         // TCP connections accepted
 	gateway   string                      // ws URL answered by GET /gateway/bot
 	restWS    func(w http.ResponseWriter, r *http.Request) bool
+	latency   time.Duration // before every answer, as a real network has
 }
 
 var messagePath = regexp.MustCompile(`^/channels/([^/]+)/messages(?:/([^/?]+))?$`)
@@ -85,6 +86,9 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 func (f *fakeDiscord) serve(t testing.TB, w http.ResponseWriter, r *http.Request) {
 	if f.restWS != nil && f.restWS(w, r) {
 		return // the gateway, on the same server
+	}
+	if f.latency > 0 {
+		time.Sleep(f.latency) // the fake server's own delay, not a test wait
 	}
 	raw, _ := io.ReadAll(r.Body)
 	c := call{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/api/v10"), Raw: string(raw)}

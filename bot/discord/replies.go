@@ -52,6 +52,11 @@ func (a *Adapter) editOriginal(ctx context.Context, i *interaction, r bot.Reply)
 	embeds := []*discordgo.MessageEmbed{Embed(r.Message)}
 	comps := Components(r.Message)
 	edit := &discordgo.WebhookEdit{Embeds: &embeds, Components: &comps, AllowedMentions: noMentions}
+	app := i.AppID
+	if app == "" {
+		app = a.appID
+	}
+	url := discordgo.EndpointWebhookMessage(app, i.Token, "@original")
 	born, ok := created(i.ID)
 	if !ok {
 		born = a.now()
@@ -62,7 +67,7 @@ func (a *Adapter) editOriginal(ctx context.Context, i *interaction, r bot.Reply)
 	for {
 		attempt++
 		err = withRetry(ctx, func() error {
-			_, err := a.s.InteractionResponseEdit(i.Interaction, edit, discordgo.WithContext(ctx))
+			_, err := a.direct(ctx, http.MethodPatch, url, edit)
 			return err
 		})
 		if err == nil || tokenGone(err) {
@@ -110,9 +115,10 @@ func tokenGone(err error) bool {
 func (a *Adapter) respond(i *interaction, resp *discordgo.InteractionResponse) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
+	url := discordgo.EndpointInteractionResponse(i.ID, i.Token)
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		err = a.s.InteractionRespond(i.Interaction, resp, discordgo.WithContext(ctx))
+		_, err = a.direct(ctx, http.MethodPost, url, resp)
 		var re *discordgo.RESTError
 		switch {
 		case err == nil:
