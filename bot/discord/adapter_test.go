@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -122,6 +123,13 @@ func TestAdapter_RegisterCommands(t *testing.T) {
 		`"name":"timezone"`, `"name":"leaderboard"`, `"name":"period"`, `"name":"scope"`, `"name":"drill"`, `"name":"count"`, `"name":"redo"`, `"name":"stats"`)
 	if got := InviteURL("123456"); !strings.Contains(got, "client_id=123456") || !strings.Contains(got, "applications.commands") {
 		t.Fatalf("InviteURL=%s", got)
+	}
+	// Rounds may be posted in threads: the invite asks for Send Messages in
+	// Threads, besides what a channel needs.
+	want := discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionSendMessagesInThreads |
+		discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
+	if got := InviteURL("123456"); !strings.Contains(got, fmt.Sprintf("permissions=%d&", want)) {
+		t.Fatalf("InviteURL=%s, want permissions %d", got, want)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -252,4 +254,24 @@ func TestGateway_RefusedTokenOverREST(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("RunGateway kept retrying")
 	}
+}
+
+// An untrusted certificate is the cause the transport reports, not a
+// bare "connection error".
+func TestGateway_TLSErrorIsTheCause(t *testing.T) {
+	h := newHarness(t)
+	newFakeGateway(t, h.fake)
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(tlsSrv.Close)
+	h.fake.mu.Lock()
+	h.fake.gateway = "wss" + strings.TrimPrefix(tlsSrv.URL, "https")
+	h.fake.mu.Unlock()
+	var skew atomic.Int64
+	tr := h.bot.Transports()
+	tr.SetClock(func() time.Time { return time.Now().Add(time.Duration(skew.Add(int64(bot.TransportGrace + time.Second)))) })
+	h.runGateway(t)
+	eventually(t, "the certificate error as the cause", func() bool {
+		err := tr.Ready()
+		return err != nil && strings.Contains(err.Error(), "certificate")
+	})
 }
