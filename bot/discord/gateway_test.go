@@ -268,7 +268,9 @@ func TestGateway_TLSErrorIsTheCause(t *testing.T) {
 	h.fake.mu.Unlock()
 	var skew atomic.Int64
 	tr := h.bot.Transports()
-	tr.SetClock(func() time.Time { return time.Now().Add(time.Duration(skew.Add(int64(bot.TransportGrace + time.Second)))) })
+	tr.SetClock(func() time.Time {
+		return time.Now().Add(time.Duration(skew.Add(int64(bot.TransportGrace + time.Second))))
+	})
 	h.runGateway(t)
 	eventually(t, "the certificate error as the cause", func() bool {
 		err := tr.Ready()
