@@ -148,7 +148,9 @@ func FuzzInteraction(f *testing.F) {
 		f.Add(b)
 	}
 	h := newHarness(f)
+	// Nothing may log through f once fuzzing runs.
 	h.a.log = slog.New(slog.DiscardHandler)
+	routeLibraryLog(h.a.log)
 	for _, s := range []string{
 		h.commandWith("start", `[{"name":"duration","type":4,"value":30}]`),
 		h.commandWith("drill", `[{"name":"count","type":3,"value":"x"}]`),
