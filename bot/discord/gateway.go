@@ -36,7 +36,7 @@ const (
 	closeResumable     = 4000
 	closeAuthFailed    = 4004
 	closeInvalidSeq    = 4007
-	closeSessionTimout = 4009
+	closeSessionTimeout = 4009
 	closeDisallowed    = 4014
 )
 
@@ -94,7 +94,7 @@ func (a *Adapter) RunGateway(ctx context.Context) error {
 			return fatal
 		}
 		var ce *closeError
-		if errors.As(err, &ce) && (ce.code == closeInvalidSeq || ce.code == closeSessionTimout) {
+		if errors.As(err, &ce) && (ce.code == closeInvalidSeq || ce.code == closeSessionTimeout) {
 			g.forget() // Discord ended the session: identify anew
 		}
 		if ready {
