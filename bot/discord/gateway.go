@@ -33,11 +33,11 @@ const gatewayQuery = "?v=10&encoding=json"
 // the session resumable, so the client uses 4000 for every close it means
 // to resume after (a zombie, op 7), and 1000 only when it shuts down.
 const (
-	closeResumable     = 4000
-	closeAuthFailed    = 4004
-	closeInvalidSeq    = 4007
+	closeResumable      = 4000
+	closeAuthFailed     = 4004
+	closeInvalidSeq     = 4007
 	closeSessionTimeout = 4009
-	closeDisallowed    = 4014
+	closeDisallowed     = 4014
 )
 
 // fatalClose are the codes after which reconnecting cannot help.
