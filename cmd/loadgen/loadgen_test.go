@@ -41,8 +41,8 @@ func TestTinyLoad(t *testing.T) {
 		"repeat clicks": {c.Repeats, 10}, "locked in": {c.Locked, 50}, "already answered": {c.Already, 10},
 		"other replies": {c.Other, 0}, "without reply": {c.NoReply, 0},
 		"ack latencies": {rep.AckLatency.N, 60}, "private replies": {rep.PrivateReply.N, 60},
-		"rounds": {rep.Reveals.Rounds, 2},
-		"slack posts": {rep.Platform.Calls["slack chat.postMessage"], 1},
+		"rounds":        {rep.Reveals.Rounds, 2},
+		"slack posts":   {rep.Platform.Calls["slack chat.postMessage"], 1},
 		"discord posts": {rep.Platform.Calls["discord POST /channels/{id}/messages"], 1},
 		// 30 Slack clicks and the start command answered through response_url.
 		"slack response_url": {rep.Platform.Calls["slack response_url"], 31},
