@@ -30,6 +30,7 @@ type driver struct {
 	clicks []click
 
 	sent, acked, failed atomic.Int64
+	bytesSent           atomic.Int64 // click bodies
 
 	mu     sync.Mutex
 	errors map[string]int // transport errors and non-200 statuses
@@ -156,7 +157,9 @@ func (d *driver) startRound(ctx context.Context, i, secs int) error {
 	return nil
 }
 
-// waitPosted waits for every round's message on the fakes.
+// waitPosted waits for every round's message on the fakes and for the
+// start command's private reply, which the server sends once the round is
+// open for answers (a click between the two would find it still posting).
 func (d *driver) waitPosted(ctx context.Context) error {
 	deadline := time.After(d.o.openTimeout)
 	for {
@@ -167,7 +170,8 @@ func (d *driver) waitPosted(ctx context.Context) error {
 				continue
 			}
 			p := d.platformOf(i)
-			if m, ok := d.rec.roundIn(p, channelID(p, i)); ok {
+			_, replied := d.rec.reply("s" + strconv.Itoa(i))
+			if m, posted := d.rec.roundIn(p, channelID(p, i)); posted && replied {
 				d.rounds[i] = &m
 			} else {
 				missing++
@@ -183,14 +187,12 @@ func (d *driver) waitPosted(ctx context.Context) error {
 		case <-deadline:
 			why := ""
 			for i, m := range d.rounds {
-				if m == nil {
-					if rp, ok := d.rec.reply("s" + strconv.Itoa(i)); ok {
-						why = "; the server replied to a start: " + shorten(rp.Text, 300)
-					}
+				if rp, ok := d.rec.reply("s" + strconv.Itoa(i)); m == nil && ok {
+					why = "; the server replied to a start: " + shorten(rp.Text, 300)
 					break
 				}
 			}
-			return fmt.Errorf("%d of %d rounds were not posted within %v%s", missing, len(d.rounds), d.o.openTimeout, why)
+			return fmt.Errorf("%d of %d rounds were not posted and confirmed within %v%s", missing, len(d.rounds), d.o.openTimeout, why)
 		}
 	}
 }
@@ -245,9 +247,9 @@ func (d *driver) send(ctx context.Context, k int) {
 	id := "c" + strconv.Itoa(k)
 	var body []byte
 	if p == "discord" {
-		body = discordClick(m, user, c.button, strconv.Itoa(500000000000000000+k), id)
+		body = discordClick(m, d.o.echo, user, c.button, strconv.Itoa(500000000000000000+k), id)
 	} else {
-		body = slackClick(m, user, c.button, d.slack+"/response/"+id, fmt.Sprintf("%d.%d.%x", k, c.user, k*2654435761))
+		body = slackClick(m, d.o.echo, user, c.button, d.slack+"/response/"+id, fmt.Sprintf("%d.%d.%x", k, c.user, k*2654435761))
 	}
 	path := "/slack/interactions"
 	if p == "discord" {
@@ -255,6 +257,7 @@ func (d *driver) send(ctx context.Context, k int) {
 	}
 	c.sent = time.Since(d.start)
 	d.sent.Add(1)
+	d.bytesSent.Add(int64(len(body)))
 	status, data, err := d.post(ctx, p, path, body)
 	now := time.Since(d.start)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"time"
@@ -14,7 +15,7 @@ func (r *runner) execute(ctx context.Context) (*report, error) {
 	began := time.Now()
 	rep := &report{}
 	s := &rep.Setup
-	s.Platform, s.Users, s.Rate, s.Rounds, s.RoundTime = o.platform, o.users, o.rate, o.rounds, o.roundTime.String()
+	s.Platform, s.Users, s.Rate, s.Rounds, s.RoundTime, s.Echo = o.platform, o.users, o.rate, o.rounds, o.roundTime.String(), o.echo
 	s.DueTogether, s.LatencyMS, s.SlackLimit, s.DiscordLim, s.Target = o.dueTogether, ms(o.latency), o.slackLimit, o.discordLimit, o.target
 
 	if err := r.startServer(ctx); err != nil {
@@ -29,6 +30,7 @@ func (r *runner) execute(ctx context.Context) (*report, error) {
 		s.Database = "sqlite"
 	}
 	idle, _ := readMemory(r.srv.PID)
+	cpu0, self0 := cpuSeconds(r.srv.PID), cpuSeconds(os.Getpid())
 	d := newDriver(o, r.srv.URL, r.slackURL, r.sign, r.rec)
 
 	sampleCtx, stopSampling := context.WithCancel(ctx)
@@ -74,12 +76,14 @@ func (r *runner) execute(ctx context.Context) (*report, error) {
 		}
 	}
 	final, _ := readMemory(r.srv.PID)
+	cpu1, self1 := cpuSeconds(r.srv.PID), cpuSeconds(os.Getpid())
 	stopSampling()
 	summarize(rep, d, r.rec, st)
 
 	sv := &rep.Server
 	sv.IdleRSSMB, sv.PeakRSSMB, sv.FinalRSSMB = mb(idle.RSS), mb(final.Peak), mb(final.RSS)
 	sv.PeakGoroutines = int(r.peakGo.Load())
+	sv.CPUSeconds, sv.LoadgenCPU = round1(cpu1-cpu0), round1(self1-self0)
 	if r.srv.cmd != nil {
 		if err := r.srv.stop(); err != nil {
 			sv.Exit = err.Error()
@@ -147,3 +151,5 @@ func (r *runner) progressLine(ctx context.Context, d *driver, done chan<- struct
 		fmt.Fprint(r.stderr, "\r\033[K"+line)
 	}
 }
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }

@@ -71,7 +71,7 @@ type options struct {
 	pid                        int
 	timeout, drain, revealWait time.Duration
 	openTimeout                time.Duration
-	json, keep, printEnv       bool
+	json, keep, printEnv, echo bool
 	progress, logLevel         string
 }
 
@@ -85,6 +85,7 @@ func (o *options) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.roundTime, "round-time", 10*time.Minute, "each round's duration (the start command's), 5s to 7d")
 	fs.BoolVar(&o.dueTogether, "due-together", false, "open the rounds so all close in the same second, and wait for their reveals")
 	fs.BoolVar(&o.waitReveals, "wait-reveals", false, "after the clicks, wait for every round's reveal")
+	fs.BoolVar(&o.echo, "echo", true, "echo the clicked message (its blocks, or the Discord message) in each click, as the platforms do")
 	fs.Float64Var(&o.openRate, "open-rate", 200, "start commands per second")
 	fs.DurationVar(&o.latency, "latency", 0, "delay of every fake platform call (e.g. 100ms)")
 	fs.BoolVar(&o.slackLimit, "slack-limit", true, "hold Slack chat.postMessage/chat.update to 1 a second per channel (429 + Retry-After)")
@@ -152,9 +153,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "loadgen:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
 		}
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(2)
 	}
 }

@@ -19,6 +19,7 @@ type report struct {
 		Rate        float64 `json:"rate"`
 		Rounds      int     `json:"rounds"`
 		RoundTime   string  `json:"round_time"`
+		Echo        bool    `json:"echo"`
 		DueTogether bool    `json:"due_together"`
 		LatencyMS   float64 `json:"platform_latency_ms"`
 		SlackLimit  bool    `json:"slack_limit"`
@@ -33,6 +34,7 @@ type report struct {
 		Errors   map[string]int `json:"errors,omitempty"`
 		LateAcks int            `json:"acked_after_3s"`
 		Repeats  int            `json:"repeat_clicks"` // planned: a user clicking a round again
+		Bytes    int            `json:"mean_bytes"`    // of a click's body
 		// From the database (-1: not read).
 		Recorded   int `json:"recorded"`
 		Duplicates int `json:"duplicates"` // rows beyond one per round and user
@@ -74,6 +76,8 @@ type report struct {
 		IdleRSSMB      float64  `json:"idle_rss_mb"`
 		FinalRSSMB     float64  `json:"final_rss_mb"`
 		PeakGoroutines int      `json:"peak_goroutines"`
+		CPUSeconds     float64  `json:"cpu_s"`         // the server's, during the run
+		LoadgenCPU     float64  `json:"loadgen_cpu_s"` // this tool's own, fakes included
 		LogWarnings    int      `json:"log_warnings"`
 		LogErrors      int      `json:"log_errors"`
 		FirstErrors    []string `json:"first_errors,omitempty"`
@@ -156,7 +160,8 @@ func (r *report) writeText(w io.Writer) {
 	s := &r.Setup
 	p("asyncquiz loadgen: %s on %s, %d users, %g clicks/s, %d rounds (%s), platform latency %gms",
 		s.Platform, s.Database, s.Users, s.Rate, s.Rounds, s.RoundTime, s.LatencyMS)
-	p("clicks     sent %d of %d, acked %d, failed %d, acked after 3 s %d, repeat clicks %d", c.Sent, c.Planned, c.Acked, c.Failed, c.LateAcks, c.Repeats)
+	p("clicks     sent %d of %d (%d bytes each), acked %d, failed %d, acked after 3 s %d, repeat clicks %d",
+		c.Sent, c.Planned, c.Bytes, c.Acked, c.Failed, c.LateAcks, c.Repeats)
 	if len(c.Errors) > 0 {
 		p("           errors %v", c.Errors)
 	}
@@ -185,6 +190,7 @@ func (r *report) writeText(w io.Writer) {
 	sv := &r.Server
 	p("server     peak RSS %.1f MB, idle %.1f MB, at the end %.1f MB, goroutines at most %d; log: %d warnings, %d errors",
 		sv.PeakRSSMB, sv.IdleRSSMB, sv.FinalRSSMB, sv.PeakGoroutines, sv.LogWarnings, sv.LogErrors)
+	p("cpu        server %.1fs, loadgen and fakes %.1fs, over %.1fs", sv.CPUSeconds, sv.LoadgenCPU, r.Seconds)
 	for _, e := range sv.FirstErrors {
 		p("           error: %s", e)
 	}

@@ -237,6 +237,24 @@ func readMemory(pid int) (memory, error) {
 	return m, nil
 }
 
+// cpuSeconds is a process's user+system CPU time so far, from
+// /proc/PID/stat (clock ticks of 1/100 s, as on every Linux we run on).
+func cpuSeconds(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces; the fields start after its ')'.
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseFloat(f[11], 64)
+	sys, _ := strconv.ParseFloat(f[12], 64)
+	return (user + sys) / 100
+}
+
 // goroutines scrapes go_goroutines from the server's /metrics (0 when it
 // cannot).
 func goroutines(client *http.Client, base string) int {

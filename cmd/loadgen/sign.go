@@ -98,7 +98,7 @@ type slackClickPayload struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	} `json:"channel"`
-	// Slack echoes the whole message the button is on.
+	// Slack echoes the whole message the button is on (-echo).
 	Message struct {
 		Type   string          `json:"type"`
 		User   string          `json:"user"`
@@ -128,7 +128,7 @@ type slackAction struct {
 }
 
 // slackClick is the form Slack posts when user clicks button i of m.
-func slackClick(m *message, user string, i int, responseURL, trigger string) []byte {
+func slackClick(m *message, echo bool, user string, i int, responseURL, trigger string) []byte {
 	var p slackClickPayload
 	p.Type = "block_actions"
 	p.User.ID, p.User.Username, p.User.Name, p.User.TeamID = user, "u"+user, "u"+user, slackTeam
@@ -139,7 +139,7 @@ func slackClick(m *message, user string, i int, responseURL, trigger string) []b
 	p.Channel.ID, p.Channel.Name = m.Channel, "load-"+m.Channel
 	p.Message.Type, p.Message.User, p.Message.TS, p.Message.BotID = "message", "UBOT", m.Ref, "BLOADGEN"
 	p.Message.AppID, p.Message.Text, p.Message.Team = slackApp, "A question", slackTeam
-	if json.Valid([]byte(m.Echo)) {
+	if echo && json.Valid([]byte(m.Echo)) {
 		p.Message.Blocks = json.RawMessage(m.Echo)
 	}
 	p.ResponseURL = responseURL
@@ -180,16 +180,16 @@ func discordCommand(channel, user, duration, id, token string) []byte {
 
 // discordClick is the interaction Discord posts when user clicks button i
 // of m.
-func discordClick(m *message, user string, i int, id, token string) []byte {
-	var echo any = map[string]any{"id": m.Ref, "channel_id": m.Channel}
-	if json.Valid([]byte(m.Echo)) {
-		echo = json.RawMessage(m.Echo)
+func discordClick(m *message, echo bool, user string, i int, id, token string) []byte {
+	var msg any = map[string]any{"id": m.Ref, "channel_id": m.Channel}
+	if echo && json.Valid([]byte(m.Echo)) {
+		msg = json.RawMessage(m.Echo)
 	}
 	data, _ := json.Marshal(map[string]any{
 		"type": 3, "id": id, "application_id": discordApp, "token": token, "version": 1,
 		"guild_id": discordGuild, "channel_id": m.Channel, "channel": map[string]any{"id": m.Channel, "type": 0},
 		"member": discordMember(user), "locale": "en-US", "guild_locale": "en-US", "app_permissions": "2248473465835073",
-		"message": echo,
+		"message": msg,
 		"data":    map[string]any{"custom_id": m.Actions[i], "component_type": 2},
 	})
 	return data

@@ -83,6 +83,9 @@ func summarize(r *report, d *driver, rec *recorder, st *stored) {
 	}
 	rec.mu.Unlock()
 
+	if c.Sent > 0 {
+		c.Bytes = int(d.bytesSent.Load()) / c.Sent
+	}
 	r.AckLatency, r.PrivateReply, r.SendLag = distOf(acks), distOf(privates), distOf(lags)
 	if span := (lastSent - firstSent).Seconds(); c.Sent > 1 && span > 0 {
 		r.Throughput.Sent = float64(c.Sent-1) / span
