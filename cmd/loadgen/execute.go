@@ -49,7 +49,11 @@ func (r *runner) execute(ctx context.Context) (*report, error) {
 	if o.total() > 0 {
 		d.plan(o.total())
 		r.phase.Store("clicking")
+		b0, t0 := machineTicks()
 		d.run(ctx)
+		if b1, t1 := machineTicks(); t1 > t0 {
+			rep.Server.MachineBusy = math.Round((b1 - b0) / (t1 - t0) * 100)
+		}
 		r.phase.Store("waiting for replies")
 		d.drain(ctx)
 	} else {

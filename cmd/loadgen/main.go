@@ -52,6 +52,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -73,6 +74,7 @@ type options struct {
 	openTimeout                time.Duration
 	json, keep, printEnv, echo bool
 	progress, logLevel         string
+	cpuProfile                 string
 }
 
 func (o *options) flags(fs *flag.FlagSet) {
@@ -106,6 +108,7 @@ func (o *options) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr: auto (on a terminal), on, off")
 	fs.StringVar(&o.logLevel, "log-level", "info", "the started server's ASYNCQUIZ_LOG_LEVEL")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (server log, SQLite file) and the PostgreSQL schema")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write this tool's own CPU profile to the file (is the generator the bottleneck?)")
 	fs.BoolVar(&o.printEnv, "print-env", false, "print the environment a -target server needs for these fakes and keys, and exit")
 }
 
@@ -186,6 +189,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer r.cleanup()
 	if o.printEnv {
 		return r.printEnv(stdout)
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rep, err := r.execute(ctx)
 	if err != nil {

@@ -76,8 +76,9 @@ type report struct {
 		IdleRSSMB      float64  `json:"idle_rss_mb"`
 		FinalRSSMB     float64  `json:"final_rss_mb"`
 		PeakGoroutines int      `json:"peak_goroutines"`
-		CPUSeconds     float64  `json:"cpu_s"`         // the server's, during the run
-		LoadgenCPU     float64  `json:"loadgen_cpu_s"` // this tool's own, fakes included
+		CPUSeconds     float64  `json:"cpu_s"`            // the server's, during the run
+		LoadgenCPU     float64  `json:"loadgen_cpu_s"`    // this tool's own, fakes included
+		MachineBusy    float64  `json:"machine_busy_pct"` // all cores, while clicking
 		LogWarnings    int      `json:"log_warnings"`
 		LogErrors      int      `json:"log_errors"`
 		FirstErrors    []string `json:"first_errors,omitempty"`
@@ -190,7 +191,7 @@ func (r *report) writeText(w io.Writer) {
 	sv := &r.Server
 	p("server     peak RSS %.1f MB, idle %.1f MB, at the end %.1f MB, goroutines at most %d; log: %d warnings, %d errors",
 		sv.PeakRSSMB, sv.IdleRSSMB, sv.FinalRSSMB, sv.PeakGoroutines, sv.LogWarnings, sv.LogErrors)
-	p("cpu        server %.1fs, loadgen and fakes %.1fs, over %.1fs", sv.CPUSeconds, sv.LoadgenCPU, r.Seconds)
+	p("cpu        server %.1fs, loadgen and fakes %.1fs; the machine was %.0f%% busy while clicking", sv.CPUSeconds, sv.LoadgenCPU, sv.MachineBusy)
 	for _, e := range sv.FirstErrors {
 		p("           error: %s", e)
 	}

@@ -255,6 +255,29 @@ func cpuSeconds(pid int) float64 {
 	return (user + sys) / 100
 }
 
+// machineTicks reads the machine's busy and total CPU time from /proc/stat
+// (all cores, clock ticks): the load, the server, its database and this
+// tool all count, which says whether the box itself ran out of CPU.
+func machineTicks() (busy, total float64) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return 0, 0
+	}
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseFloat(v, 64)
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, total
+}
+
 // goroutines scrapes go_goroutines from the server's /metrics (0 when it
 // cannot).
 func goroutines(client *http.Client, base string) int {
