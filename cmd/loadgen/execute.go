@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,9 @@ func (r *runner) execute(ctx context.Context) (*report, error) {
 		s.Database = "sqlite"
 	}
 	idle, _ := readMemory(r.srv.PID)
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		rep.Server.LoadAvg = strings.Join(strings.Fields(string(la))[:3], " ")
+	}
 	cpu0, self0 := cpuSeconds(r.srv.PID), cpuSeconds(os.Getpid())
 	d := newDriver(o, r.srv.URL, r.slackURL, r.sign, r.rec)
 
@@ -50,9 +54,15 @@ func (r *runner) execute(ctx context.Context) (*report, error) {
 		d.plan(o.total())
 		r.phase.Store("clicking")
 		b0, t0 := machineTicks()
+		s0, l0, w0 := cpuSeconds(r.srv.PID), cpuSeconds(os.Getpid()), time.Now()
 		d.run(ctx)
 		if b1, t1 := machineTicks(); t1 > t0 {
-			rep.Server.MachineBusy = math.Round((b1 - b0) / (t1 - t0) * 100)
+			sv := &rep.Server
+			sv.MachineBusy = math.Round((b1 - b0) / (t1 - t0) * 100)
+			sv.ClickSeconds = round1(time.Since(w0).Seconds())
+			sv.MachineCPU = round1((b1 - b0) / 100)
+			sv.ServerCPU, sv.SelfCPU = round1(cpuSeconds(r.srv.PID)-s0), round1(cpuSeconds(os.Getpid())-l0)
+			sv.OtherCPU = round1(max(0, sv.MachineCPU-sv.ServerCPU-sv.SelfCPU))
 		}
 		r.phase.Store("waiting for replies")
 		d.drain(ctx)

@@ -38,10 +38,16 @@
 //	go run ./cmd/loadgen -rounds 2000 -due-together -round-time 60s -clicks 0 -latency 100ms
 //	go run ./cmd/loadgen -platform both -rate 500 -duration 30s -rounds 4
 //
-// Against a running server (loopback only): print the environment it
-// needs with -print-env, start it with that, then run with the same
-// -slack-secret, -discord-seed, -slack-addr and -discord-addr, and
-// -target, -db (to count answers) and -pid (for its memory).
+// Against a server of your own (loopback only): print the environment it
+// needs with -print-env, run loadgen with the same -slack-secret,
+// -discord-seed, -slack-addr and -discord-addr plus -target, -db (to count
+// answers), and start the server with that
+// environment once loadgen says the fakes are up (it registers its Discord
+// commands with them at start):
+//
+//	go run ./cmd/loadgen -print-env -slack-secret S -discord-seed HEX -slack-addr 127.0.0.1:39001 -discord-addr 127.0.0.1:39002 > lg.env
+//	go run ./cmd/loadgen -target http://127.0.0.1:8080 -slack-secret S -discord-seed HEX -slack-addr 127.0.0.1:39001 -discord-addr 127.0.0.1:39002 -db asyncquiz.db
+//	(. ./lg.env; ASYNCQUIZ_ADDR=127.0.0.1:8080 asyncquiz serve)
 package main
 
 import (
@@ -99,7 +105,7 @@ func (o *options) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.discordSeed, "discord-seed", "", "Discord Ed25519 private key seed, 64 hex (default: generated; set it with -target)")
 	fs.StringVar(&o.slackAddr, "slack-addr", "127.0.0.1:0", "address of the fake Slack API")
 	fs.StringVar(&o.discordAddr, "discord-addr", "127.0.0.1:0", "address of the fake Discord API")
-	fs.IntVar(&o.pid, "pid", 0, "with -target: the server's process id, for its memory")
+	fs.IntVar(&o.pid, "pid", 0, "with -target: the server's process id, for its memory (default: the process listening on the target port)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up on a request after this long")
 	fs.DurationVar(&o.drain, "drain", 60*time.Second, "after the clicks, wait this long at most for the private replies")
 	fs.DurationVar(&o.revealWait, "reveal-wait", 10*time.Minute, "wait this long at most for the reveals")

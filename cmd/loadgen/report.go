@@ -72,18 +72,27 @@ type report struct {
 		Source         string  `json:"deadline_source"` // database or message (1 s resolution)
 	} `json:"reveals"`
 	Server struct {
-		PeakRSSMB      float64  `json:"peak_rss_mb"`
-		IdleRSSMB      float64  `json:"idle_rss_mb"`
-		FinalRSSMB     float64  `json:"final_rss_mb"`
-		PeakGoroutines int      `json:"peak_goroutines"`
-		CPUSeconds     float64  `json:"cpu_s"`            // the server's, during the run
-		LoadgenCPU     float64  `json:"loadgen_cpu_s"`    // this tool's own, fakes included
-		MachineBusy    float64  `json:"machine_busy_pct"` // all cores, while clicking
-		LogWarnings    int      `json:"log_warnings"`
-		LogErrors      int      `json:"log_errors"`
-		FirstErrors    []string `json:"first_errors,omitempty"`
-		Exit           string   `json:"exit,omitempty"`
-		Log            string   `json:"log,omitempty"`
+		PeakRSSMB      float64 `json:"peak_rss_mb"`
+		IdleRSSMB      float64 `json:"idle_rss_mb"`
+		FinalRSSMB     float64 `json:"final_rss_mb"`
+		PeakGoroutines int     `json:"peak_goroutines"`
+		CPUSeconds     float64 `json:"cpu_s"`                      // the server's, during the run
+		LoadgenCPU     float64 `json:"loadgen_cpu_s"`              // this tool's own, fakes included
+		MachineBusy    float64 `json:"machine_busy_pct,omitempty"` // all cores, while clicking
+		// CPU seconds while clicking: everything on the machine, the server,
+		// this tool, and the rest (the database server, other work on the
+		// box: the measurement is clean only when OtherCPU is small).
+		ClickSeconds float64  `json:"click_phase_s,omitempty"`
+		MachineCPU   float64  `json:"click_machine_cpu_s,omitempty"`
+		ServerCPU    float64  `json:"click_server_cpu_s,omitempty"`
+		SelfCPU      float64  `json:"click_loadgen_cpu_s,omitempty"`
+		OtherCPU     float64  `json:"click_other_cpu_s,omitempty"`
+		LoadAvg      string   `json:"loadavg_at_start,omitempty"`
+		LogWarnings  int      `json:"log_warnings"`
+		LogErrors    int      `json:"log_errors"`
+		FirstErrors  []string `json:"first_errors,omitempty"`
+		Exit         string   `json:"exit,omitempty"`
+		Log          string   `json:"log,omitempty"`
 	} `json:"server"`
 	Seconds float64 `json:"seconds"`
 }
@@ -191,7 +200,11 @@ func (r *report) writeText(w io.Writer) {
 	sv := &r.Server
 	p("server     peak RSS %.1f MB, idle %.1f MB, at the end %.1f MB, goroutines at most %d; log: %d warnings, %d errors",
 		sv.PeakRSSMB, sv.IdleRSSMB, sv.FinalRSSMB, sv.PeakGoroutines, sv.LogWarnings, sv.LogErrors)
-	p("cpu        server %.1fs, loadgen and fakes %.1fs; the machine was %.0f%% busy while clicking", sv.CPUSeconds, sv.LoadgenCPU, sv.MachineBusy)
+	p("cpu        server %.1fs, loadgen and fakes %.1fs over the run; load average at the start %s", sv.CPUSeconds, sv.LoadgenCPU, sv.LoadAvg)
+	if c.Sent > 0 {
+		p("           while clicking (%.1fs): machine %.0f%% busy, %.1f CPU-s = server %.1f + loadgen %.1f + other processes %.1f",
+			sv.ClickSeconds, sv.MachineBusy, sv.MachineCPU, sv.ServerCPU, sv.SelfCPU, sv.OtherCPU)
+	}
 	for _, e := range sv.FirstErrors {
 		p("           error: %s", e)
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -144,7 +145,19 @@ func (r *runner) startServer(ctx context.Context) error {
 	if o.target != "" {
 		r.srv = &server{URL: strings.TrimRight(o.target, "/"), PID: o.pid}
 		r.dsn = o.db
-		return waitReady(ctx, r.srv.URL, 10*time.Second)
+		// The server registers its Discord commands with the fake at start,
+		// so it may be started only now that the fakes listen.
+		fmt.Fprintf(r.stderr, "loadgen: fakes up (Slack %s, Discord %s); waiting up to %v for %s to be ready\n",
+			r.slackURL, r.discordURL, o.openTimeout, r.srv.URL)
+		if err := waitReady(ctx, r.srv.URL, o.openTimeout); err != nil {
+			return err
+		}
+		if r.srv.PID == 0 {
+			u, _ := url.Parse(r.srv.URL)
+			port, _ := strconv.Atoi(u.Port())
+			r.srv.PID = listenerPID(port)
+		}
+		return nil
 	}
 	bin := o.bin
 	if bin == "" {

@@ -297,3 +297,43 @@ func goroutines(client *http.Client, base string) int {
 	}
 	return 0
 }
+
+// listenerPID finds the process listening on the TCP port (for -target
+// without -pid): the socket's inode in /proc/net/tcp*, then the process
+// holding it. 0 when not found (another user's process, say).
+func listenerPID(port int) int {
+	inodes := map[string]bool{}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			fs := strings.Fields(line)
+			if len(fs) < 10 || fs[3] != "0A" { // LISTEN
+				continue
+			}
+			_, hexPort, _ := strings.Cut(fs[1], ":")
+			if p, err := strconv.ParseInt(hexPort, 16, 32); err == nil && int(p) == port {
+				inodes["socket:["+fs[9]+"]"] = true
+			}
+		}
+	}
+	if len(inodes) == 0 {
+		return 0
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/fd")
+	for _, dir := range procs {
+		fds, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			if link, err := os.Readlink(filepath.Join(dir, fd.Name())); err == nil && inodes[link] {
+				pid, _ := strconv.Atoi(strings.Split(dir, "/")[2])
+				return pid
+			}
+		}
+	}
+	return 0
+}
