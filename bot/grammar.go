@@ -172,7 +172,7 @@ func buildGrammar() []Subcommand {
 			Name: "leaderboard", Help: "Top 10 and your rank", Example: "/asyncquiz leaderboard month",
 			Options: []Option{
 				{Name: "period", Help: "Time period (default week)", Kind: KindChoice,
-					Choices: func() []string { return []string{quiz.PeriodWeek, quiz.PeriodMonth, quiz.PeriodAll} },
+					Choices: func() []string { return quiz.Periods },
 					apply:   func(c *Command, v value) error { c.Period = v.s; return nil }},
 				{Name: "scope", Help: "Whole team or this channel (default team)", Kind: KindChoice,
 					Choices: func() []string { return []string{quiz.ScopeTeam, quiz.ScopeChannel} },

@@ -113,7 +113,7 @@ func NewWithBank(t testing.TB, bank *questions.Bank) *Harness {
 	t.Helper()
 	clk := quiztest.NewClock(quiztest.Start)
 	db := quiztest.MustOpenSQLite(t)
-	store := quiztest.OpenStore(t, db, bank, quiz.WithClock(clk.Now), quiz.WithSeed(1))
+	store := quiztest.OpenStore(t, db, bank, quiztest.Exact(clk)...)
 	b := bot.New(store, nil)
 	rec := &Recorder{}
 	b.Register("slack", rec)

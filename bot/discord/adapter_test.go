@@ -94,7 +94,7 @@ func TestAdapter_DailyNeedsManageChannels(t *testing.T) {
 func TestAdapter_StaleChoiceValidated(t *testing.T) {
 	h := newHarness(t)
 	// An old registration or an API client may send a value outside the choices.
-	wantContains(t, "bad period", h.command("U1", 0, "leaderboard", map[string]any{"period": "decade"}).Raw, "Period", "week, month or all")
+	wantContains(t, "bad period", h.command("U1", 0, "leaderboard", map[string]any{"period": "decade"}).Raw, "Period", "week, month, quarter or all")
 	wantContains(t, "bad duration", h.command("U1", 0, "start", map[string]any{"duration": "1s"}).Raw, "between 5s and 7d")
 	if n := len(h.fake.Calls("POST", "/channels/")); n != 0 {
 		t.Fatalf("bad input posted %d messages", n)
