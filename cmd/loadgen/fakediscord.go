@@ -211,7 +211,7 @@ func (f *fakeDiscord) create(w http.ResponseWriter, channel string, body []byte)
 	}
 	f.mu.Unlock()
 	if s.Components != nil {
-		actions := customIDs(*s.Components)
+		actions := answersOnly(customIDs(*s.Components))
 		if rid := roundOf(actions); rid != 0 {
 			msg := &message{Platform: "discord", Channel: channel, Ref: id, RoundID: rid, Actions: actions, Echo: string(stored), PostedAt: time.Now()}
 			for _, e := range s.Embeds {
@@ -245,7 +245,7 @@ func (f *fakeDiscord) edit(w http.ResponseWriter, channel, id string, body []byt
 	f.mu.Lock()
 	f.msgs[channel][id] = stored
 	f.mu.Unlock()
-	reveal := s.Components != nil && len(customIDs(*s.Components)) == 0
+	reveal := s.Components != nil && !answerButtons(customIDs(*s.Components))
 	f.rec.edited("discord", channel, id, reveal, time.Now())
 }
 

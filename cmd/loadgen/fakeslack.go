@@ -155,7 +155,7 @@ func (f *fakeSlack) update(w http.ResponseWriter, form map[string][]string) {
 		slackError(w, "message_not_found")
 		return
 	}
-	f.rec.edited("slack", channel, ts, len(slackActions(blocks)) == 0, time.Now())
+	f.rec.edited("slack", channel, ts, !answerButtons(slackActions(blocks)), time.Now())
 	writeJSON(w, map[string]any{"ok": true, "channel": channel, "ts": ts, "text": first(form["text"])})
 }
 
@@ -234,7 +234,7 @@ func slackActions(blocks string) []string {
 
 // slackRound reads a round's message (buttons "r:ID:LETTER"), or nil.
 func slackRound(channel, ts, blocks string) *message {
-	actions := slackActions(blocks)
+	actions := answersOnly(slackActions(blocks))
 	id := roundOf(actions)
 	if id == 0 {
 		return nil
@@ -245,6 +245,29 @@ func slackRound(channel, ts, blocks string) *message {
 		m.Deadline = time.Unix(sec, 0)
 	}
 	return m
+}
+
+// answerButtons reports whether actions hold a round's answer buttons; an
+// edit without them is the reveal (other buttons, such as a report button,
+// may stay).
+func answerButtons(actions []string) bool {
+	for _, a := range actions {
+		if strings.HasPrefix(a, "r:") {
+			return true
+		}
+	}
+	return false
+}
+
+// answersOnly keeps the answer buttons "r:ID:LETTER" of actions.
+func answersOnly(actions []string) []string {
+	var out []string
+	for _, a := range actions {
+		if strings.HasPrefix(a, "r:") {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // roundOf returns the round id of answer buttons "r:ID:LETTER", or 0.
