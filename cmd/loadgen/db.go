@@ -8,64 +8,43 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
-// The database is read only after the load, to count what was recorded;
-// these are the server's tables as its migrations create them.
+// The database is read after the load, through the quiz store (the
+// database belongs to quiz), to count what was recorded.
 
 func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-func openDB(dsn string) (*gorm.DB, error) {
-	cfg := &gorm.Config{Logger: logger.Discard}
-	var (
-		db  *gorm.DB
-		err error
-	)
-	if isPostgres(dsn) {
-		db, err = gorm.Open(postgres.Open(dsn), cfg)
-	} else {
-		db, err = gorm.Open(sqlite.Open("file:"+dsn+"?_pragma=busy_timeout(10000)"), cfg)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	return db, nil
-}
-
-func closeDB(db *gorm.DB) {
-	if s, err := db.DB(); err == nil {
-		s.Close()
-	}
-}
-
 // freshSchema creates an empty schema in the PostgreSQL database at dsn and
-// returns a URL that selects it, and a func that drops it.
+// returns a URL that selects it, and a func that drops it. Only this needs
+// SQL of its own; pgx is the driver quiz uses already.
 func freshSchema(ctx context.Context, dsn string) (string, func() error, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "", nil, fmt.Errorf("postgres URL: %w", err)
 	}
-	db, err := openDB(dsn)
+	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	schema := fmt.Sprintf("loadgen_%d_%d", time.Now().Unix(), rand.IntN(1_000_000))
-	if err := db.WithContext(ctx).Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		closeDB(db)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		conn.Close(ctx)
 		return "", nil, fmt.Errorf("create schema: %w", err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	drop := func() error {
-		defer closeDB(db)
-		if err := db.Exec("DROP SCHEMA " + schema + " CASCADE").Error; err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			return fmt.Errorf("drop schema %s: %w", schema, err)
 		}
 		return nil
@@ -91,41 +70,39 @@ type storedRound struct {
 	State      string
 }
 
-// readStored reads the answers and rounds of the given rounds.
-func readStored(ctx context.Context, dsn string, rounds []uint64) (*stored, error) {
-	db, err := openDB(dsn)
+// readStored reads the answers of the run's tenants and its rounds.
+func readStored(ctx context.Context, dsn string, rounds []uint64, tenants []quiz.Tenant) (*stored, error) {
+	store, err := quiz.Open(ctx, dsn, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open the database: %w", err)
 	}
-	defer closeDB(db)
-	db = db.WithContext(ctx)
+	defer store.Close()
+	ours := map[uint64]bool{}
+	for _, id := range rounds {
+		ours[id] = true
+	}
 	st := &stored{Answers: map[pair]int{}, Rounds: map[uint64]storedRound{}}
-	for len(rounds) > 0 {
-		chunk := rounds[:min(len(rounds), 500)]
-		rounds = rounds[len(chunk):]
-		var answers []struct {
-			RoundID    uint64
-			UserID     string
-			AnsweredAt time.Time
-		}
-		if err := db.Raw("SELECT round_id, user_id, answered_at FROM answers WHERE round_id IN ?", chunk).Scan(&answers).Error; err != nil {
-			return nil, fmt.Errorf("read answers: %w", err)
+	for _, t := range tenants {
+		answers, err := store.Answers(ctx, t)
+		if err != nil {
+			return nil, err
 		}
 		for _, a := range answers {
+			if !ours[a.RoundID] {
+				continue
+			}
 			st.Answers[pair{a.RoundID, a.UserID}]++
 			st.Answered = append(st.Answered, a.AnsweredAt)
 		}
-		var rs []struct {
-			ID         uint64
-			ClosesAt   time.Time
-			RevealedAt *time.Time
-			State      string
-		}
-		if err := db.Raw("SELECT id, closes_at, revealed_at, state FROM rounds WHERE id IN ?", chunk).Scan(&rs).Error; err != nil {
-			return nil, fmt.Errorf("read rounds: %w", err)
-		}
-		for _, r := range rs {
-			st.Rounds[r.ID] = storedRound{ClosesAt: r.ClosesAt, RevealedAt: r.RevealedAt, State: r.State}
+		for _, id := range rounds {
+			r, err := store.Round(ctx, t, id)
+			if quiz.ErrorCode(err) == quiz.ENotFound {
+				continue // the other platform's
+			}
+			if err != nil {
+				return nil, err
+			}
+			st.Rounds[id] = storedRound{ClosesAt: r.ClosesAt, RevealedAt: r.RevealedAt, State: r.State}
 		}
 	}
 	return st, nil

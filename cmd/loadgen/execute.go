@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
 // execute runs the load from start to report and stops the server.
@@ -83,7 +85,8 @@ func (r *runner) execute(ctx context.Context) (*report, error) {
 		}
 		var err error
 		readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		st, err = readStored(readCtx, r.dsn, ids)
+		tenants := []quiz.Tenant{{Platform: "slack", Team: slackTeam}, {Platform: "discord", Team: discordGuild}}
+		st, err = readStored(readCtx, r.dsn, ids, tenants)
 		cancel()
 		if err != nil {
 			return nil, err
