@@ -359,7 +359,7 @@ func Lint(b *Bank) []Problem {
 }
 
 // lintTips requires a tip for every tag; on once the tips are written.
-const lintTips = false
+const lintTips = true
 
 func sortedKeysQ(m map[string]*Question) []string {
 	ks := make([]string, 0, len(m))
