@@ -30,6 +30,9 @@ type Event struct {
 	// the platform says (Discord's message id, Slack's message ts): a round
 	// counts clicks only on its own message.
 	Message string
+	// Received is when the request reached the server (zero: when the bot
+	// sees it); a click received before a deadline counts.
+	Received time.Time
 	// Delivery is the platform's id of this request (Slack's trigger_id,
 	// Discord's interaction id), when it has one: a redelivery with the
 	// same id runs nothing twice.
@@ -80,18 +83,61 @@ func (b *Bot) Store() *quiz.Store { return b.store }
 func (b *Bot) Rounds() *Rounds { return b.rounds }
 
 // Register makes p the platform for rounds of the named platform.
-func (b *Bot) Register(name string, p Platform) { b.platforms.set(name, instrumented{name, p}) }
+func (b *Bot) Register(name string, p Platform) {
+	var ip Platform = instrumented{name, p}
+	if pp, ok := p.(Paced); ok {
+		ip = pacedInstrumented{instrumented{name, p}, pp.Pace()}
+	}
+	b.platforms.set(name, ip, p)
+}
 
-// registry holds the platforms by name.
+// pacedInstrumented keeps a platform's Pace visible through the wrapper.
+type pacedInstrumented struct {
+	instrumented
+	pace Pace
+}
+
+func (p pacedInstrumented) Pace() Pace { return p.pace }
+
+// registry holds the platforms by name, with their pacers.
 type registry struct {
 	mu        sync.RWMutex
 	platforms map[string]Platform
+	adapters  map[string]Platform // as registered, for optional interfaces
+	pacers    map[string]*pacer
 }
 
-func (r *registry) set(name string, p Platform) {
+func (r *registry) set(name string, p, adapter Platform) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.platforms[name] = p
+	if r.adapters == nil {
+		r.adapters = map[string]Platform{}
+	}
+	r.adapters[name] = adapter
+	if r.pacers == nil {
+		r.pacers = map[string]*pacer{}
+	}
+	if pp, ok := p.(Paced); ok {
+		r.pacers[name] = newPacer(pp.Pace())
+	} else {
+		delete(r.pacers, name)
+	}
+}
+
+// pacer is the platform's pacer, or nil for one without published limits.
+func (r *registry) pacer(name string) *pacer {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.pacers[name]
+}
+
+// adapter is the platform as registered, to ask for optional interfaces
+// (DirectMessenger).
+func (r *registry) adapter(name string) Platform {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.adapters[name]
 }
 
 func (r *registry) get(name string) Platform {
@@ -229,6 +275,12 @@ func (b *Bot) Click(ctx context.Context, ev Event, action string) Reply {
 		r, err = b.answerRedo(ctx, ev, parts[1], parts[2], parts[3])
 	case len(parts) == 3 && parts[0] == "x": // a card posted before shuffling
 		r, err = b.answerRedo(ctx, ev, parts[1], "", parts[2])
+	case action == "x:start": // a redo reminder's button
+		r, err = b.redo(ctx, ev, Command{})
+	case len(parts) >= 2 && parts[0] == "p": // report a problem: ask why
+		if _, err = b.reportedQuestion(ctx, ev, strings.TrimPrefix(action, "p:")); err == nil {
+			r = reportForm(strings.TrimPrefix(action, "p:"))
+		}
 	default:
 		err = quiz.Errorf(quiz.EInvalid, "That button is not one of mine.")
 	}
@@ -245,7 +297,7 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 	}
 	res, err := b.store.Answer(ctx, quiz.AnswerInput{
 		Tenant: ev.tenant(), Channel: ev.Channel, MessageRef: ev.Message, RoundID: roundID,
-		UserID: ev.User, UserName: ev.UserName, Option: letter,
+		UserID: ev.User, UserName: ev.UserName, Option: letter, ReceivedAt: ev.Received,
 	})
 	if err != nil {
 		return Reply{}, err
@@ -255,8 +307,12 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 	}
 	metrics.AnswersRecorded.WithLabelValues(ev.Platform, "round").Inc()
 	b.rounds.MarkDirty(res.Round)
+	text := fmt.Sprintf("Locked in %s.", res.Shown)
+	if res.Practice {
+		text += " You answered this question before, so this one is practice: it scores no points."
+	}
 	return Reply{Message: Message{
-		Text:          fmt.Sprintf("Locked in %s.", res.Shown),
+		Text:          text,
 		Deadline:      res.Round.ClosesAt,
 		DeadlineLabel: "The answer is revealed",
 	}}, nil

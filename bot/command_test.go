@@ -93,7 +93,7 @@ func TestParseText_Errors(t *testing.T) {
 		"err_daily_no_time":      {"daily Europe/Berlin", []string{"HH:MM"}},
 		"err_daily_off_extra":    {"daily off 09:00", []string{"daily off"}},
 		"err_deadline":           {"daily 09:00 2d", []string{"23h"}},
-		"err_leaderboard":        {"leaderboard year", []string{"leaderboard [week|month|all]"}},
+		"err_leaderboard":        {"leaderboard year", []string{"leaderboard [week|month|quarter|all]"}},
 		"err_drill_count":        {"drill 0", []string{"1 to 50"}},
 		"err_drill_big":          {"drill 500", []string{"1 to 50"}},
 		"err_stats_args":         {"stats me", []string{"Usage: /asyncquiz stats"}},
@@ -172,4 +172,16 @@ func TestParseText_NearMisses(t *testing.T) {
 			t.Errorf("%q: error %v, want it to contain %q", text, err, want)
 		}
 	}
+}
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"30s", "10m", "2h", "1d", "1h30m", "226257929241703d", "9223372036854775807s", "", "1d1d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := bot.ParseDuration(s)
+		if err == nil && d < 0 {
+			t.Fatalf("ParseDuration(%q) = %v: a duration wrapped around", s, d)
+		}
+	})
 }

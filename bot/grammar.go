@@ -106,6 +106,12 @@ type Command struct {
 	// drill
 	Count int
 
+	// stats
+	Team bool
+
+	// remind
+	Setting string
+
 	// help
 	Topic string
 }
@@ -172,7 +178,7 @@ func buildGrammar() []Subcommand {
 			Name: "leaderboard", Help: "Top 10 and your rank", Example: "/asyncquiz leaderboard month",
 			Options: []Option{
 				{Name: "period", Help: "Time period (default week)", Kind: KindChoice,
-					Choices: func() []string { return []string{quiz.PeriodWeek, quiz.PeriodMonth, quiz.PeriodAll} },
+					Choices: func() []string { return quiz.Periods },
 					apply:   func(c *Command, v value) error { c.Period = v.s; return nil }},
 				{Name: "scope", Help: "Whole team or this channel (default team)", Kind: KindChoice,
 					Choices: func() []string { return []string{quiz.ScopeTeam, quiz.ScopeChannel} },
@@ -192,7 +198,18 @@ func buildGrammar() []Subcommand {
 			defaults: func(c *Command) { c.Count = quiz.DefaultDrillCount },
 			run:      (*Bot).drill,
 		},
-		{Name: "stats", Help: "Your answers, accuracy, streak and redo queue", Example: "/asyncquiz stats", run: (*Bot).stats},
+		{
+			Name: "stats", Help: "Your answers, accuracy, streaks and redo queue; with team, this channel's week", Example: "/asyncquiz stats team",
+			Options: []Option{{Name: "team", Help: "This channel's last 7 days instead of yours", Kind: KindFlag,
+				apply: func(c *Command, v value) error { c.Team = v.b; return nil }}},
+			run: (*Bot).stats,
+		},
+		{
+			Name: "remind", Help: "Turn your private redo reminders on or off", Example: "/asyncquiz remind off",
+			Options: []Option{{Name: "setting", Help: "on or off", Kind: KindChoice, Choices: func() []string { return []string{"on", "off"} },
+				apply: func(c *Command, v value) error { c.Setting = v.s; return nil }}},
+			run: (*Bot).remindCommand,
+		},
 		{
 			Name: "help", Help: "How to use asyncquiz", Example: "/asyncquiz help start",
 			Options: []Option{{Name: "command", Help: "A subcommand to explain", Kind: KindChoice, Choices: subcommandNames,

@@ -26,6 +26,10 @@ type Message struct {
 	// than post a second one. Adapters carry it in the platform's own way
 	// (Slack message metadata, Discord's nonce).
 	Key string
+	// Report, when set, is the "Report a problem" button: on a reveal,
+	// whose answer buttons are gone, and on drill and redo cards. Adapters
+	// draw it apart from the answer buttons.
+	Report *Button
 	// Retry is set when an earlier post under Key may have landed (it
 	// timed out, its response was lost, the process died before recording
 	// it): the adapter looks for that message first and returns its ref.
@@ -81,6 +85,10 @@ type Reply struct {
 	// Replace asks the adapter to replace the private message the click came
 	// from (drills and redos), rather than adding a new one.
 	Replace bool
+	// Form, when set, asks the person for text (a modal on Slack and
+	// Discord, a prompt in the terminal); what they submit goes to
+	// Bot.Submit with the form's Action.
+	Form *Form
 	// Duplicate is set for a platform's redelivery of a request already
 	// handled (same Event.Delivery): nothing was done, and the adapter sends
 	// no reply, since the first delivery's reply is on its way.
@@ -88,3 +96,12 @@ type Reply struct {
 }
 
 func textReply(text string) Reply { return Reply{Message: Message{Text: text}} }
+
+// Form asks for one line of text.
+type Form struct {
+	Title  string
+	Label  string // what to type
+	Hint   string // placeholder
+	Action string // handed back to Bot.Submit with the text
+	Max    int    // the most characters to accept
+}

@@ -20,6 +20,7 @@ func drillCard(c quiz.DrillCard) Message {
 		Code:    q.Code,
 		Choices: choices(q, c.Order),
 		Buttons: buttons(c.Order, func(l string) string { return fmt.Sprintf("d:%d:%d:%s", c.DrillID, c.Seq, l) }),
+		Report:  reportButton(fmt.Sprintf("d:%d:%d", c.DrillID, c.Seq)),
 	}
 }
 
@@ -96,6 +97,7 @@ func redoCard(c quiz.RedoCard) Message {
 		Choices: choices(q, c.Order),
 		// The order travels in the button: a redo card has no row of its own.
 		Buttons: buttons(c.Order, func(l string) string { return "x:" + q.ID + ":" + c.Order.String() + ":" + l }),
+		Report:  reportButton("q:" + q.ID),
 	}
 }
 
@@ -141,14 +143,13 @@ func (b *Bot) leaderboard(ctx context.Context, ev Event, c Command) (Reply, erro
 	if err != nil {
 		return Reply{}, err
 	}
-	title := map[string]string{quiz.PeriodWeek: "this week", quiz.PeriodMonth: "this month", quiz.PeriodAll: "all time"}[lb.Period]
+	title := map[string]string{quiz.PeriodWeek: "this week", quiz.PeriodMonth: "this month", quiz.PeriodQuarter: "this quarter", quiz.PeriodAll: "all time"}[lb.Period]
 	where := map[string]string{quiz.ScopeTeam: "whole team", quiz.ScopeChannel: "this channel"}[lb.Scope]
 	m := Message{Title: fmt.Sprintf("Leaderboard · %s · %s", title, where)}
-	if len(lb.Top) == 0 {
-		m.Text = "No points yet. Start a round with /asyncquiz start."
-		return Reply{Message: m}, nil
-	}
 	var lines []string
+	if len(lb.Top) == 0 {
+		lines = append(lines, "No points yet. Start a round with /asyncquiz start.")
+	}
 	inTop := false
 	for _, s := range lb.Top {
 		lines = append(lines, standingLine(s))
@@ -161,7 +162,15 @@ func (b *Bot) leaderboard(ctx context.Context, ev Event, c Command) (Reply, erro
 	if lb.Me == nil {
 		m.Footer = "You have no points in this period yet."
 	}
-	m.Footer = strings.TrimSpace(m.Footer + " Points: 1 easy, 2 medium, 3 hard, for a right answer in a channel round.")
+	if len(lb.Previous) > 0 {
+		last := map[string]string{quiz.PeriodWeek: "Last week", quiz.PeriodMonth: "Last month", quiz.PeriodQuarter: "Last quarter"}[lb.Period]
+		var top []string
+		for _, s := range lb.Previous {
+			top = append(top, standingLine(s))
+		}
+		m.Sections = append(m.Sections, Section{Heading: last + "'s top three", Text: strings.Join(top, "\n")})
+	}
+	m.Footer = strings.TrimSpace(m.Footer + " Points: 1 easy, 2 medium, 3 hard, for your first answer to a question, right, in a channel round; counted at the reveal.")
 	return Reply{Message: m}, nil
 }
 
@@ -169,7 +178,10 @@ func standingLine(s quiz.Standing) string {
 	return fmt.Sprintf("%d. %s: %d pts (%d/%d right)", s.Rank, displayName(s.UserName, s.UserID), s.Points, s.Correct, s.Answers)
 }
 
-func (b *Bot) stats(ctx context.Context, ev Event, _ Command) (Reply, error) {
+func (b *Bot) stats(ctx context.Context, ev Event, c Command) (Reply, error) {
+	if c.Team {
+		return b.teamStats(ctx, ev)
+	}
 	st, err := b.store.Stats(ctx, ev.tenant(), ev.User)
 	if err != nil {
 		return Reply{}, err
@@ -182,6 +194,20 @@ func (b *Bot) stats(ctx context.Context, ev Event, _ Command) (Reply, error) {
 			st.Overall.Total, st.Rounds, st.Overall.Percent(), st.CurrentStreak, st.BestStreak)
 		m.Sections = append(m.Sections, Section{Heading: "By category", Text: accuracyLines(st.ByCategory, 0)})
 		m.Sections = append(m.Sections, Section{Heading: "By concept (weakest first)", Text: accuracyLines(st.ByTag, 8)})
+	}
+	if streaks, err := b.store.Streaks(ctx, ev.tenant(), ev.User); err != nil {
+		return Reply{}, err
+	} else if len(streaks) > 0 {
+		var lines []string
+		for _, s := range streaks {
+			where := ""
+			if len(streaks) > 1 {
+				where = s.Channel + ": "
+			}
+			lines = append(lines, fmt.Sprintf("%s%d daily rounds answered in a row (best %d), %d right in a row (best %d)",
+				where, s.Answered, s.BestAnswered, s.Right, s.BestRight))
+		}
+		m.Sections = append(m.Sections, Section{Heading: "Daily quiz streaks", Text: strings.Join(lines, "\n")})
 	}
 	redo := fmt.Sprintf("%d due now, %d in the queue.", st.Redo.Due, st.Redo.Total)
 	if st.Redo.Due > 0 {

@@ -83,6 +83,14 @@ func RoundMessage(r quiz.Round, q *questions.Question, answered int) Message {
 // the answer marked, why each wrong option is wrong, the distribution and
 // who got it right.
 func revealMessage(res quiz.Result) Message {
+	if res.Retired {
+		return Message{
+			Title:    "asyncio quiz · revealed",
+			Text:     "This round's question has been retired from the bank since it was asked, so there is nothing to show. The answers given are kept.",
+			Sections: []Section{{Heading: "Results", Text: resultLine(res)}},
+			Footer:   fmt.Sprintf("Round %d", res.Round.ID),
+		}
+	}
 	q := res.Question
 	order := res.Order
 	if len(order) != len(q.Options) {
@@ -101,17 +109,40 @@ func revealMessage(res quiz.Result) Message {
 		}
 		return count + " · " + q.Options[i].Why
 	})
-	return Message{
-		Title:   questionTitle(q) + " · revealed",
-		Text:    q.Prompt,
-		Code:    q.Code,
-		Choices: cs,
-		Sections: []Section{
-			{Heading: "Answer: " + order.Shown(right), Text: q.Explanation},
-			{Heading: "Results", Text: resultLine(res)},
-		},
-		Footer: fmt.Sprintf("Round %d · wrong answers come back in your /asyncquiz redo queue in 3 days", res.Round.ID),
+	sections := []Section{
+		{Heading: "Answer: " + order.Shown(right), Text: q.Explanation},
+		{Heading: "Results", Text: resultLine(res)},
 	}
+	if len(res.Milestones) > 0 {
+		sections = append(sections, Section{Heading: "Streaks", Text: milestoneLines(res.Milestones)})
+	}
+	return Message{
+		Title:    questionTitle(q) + " · revealed",
+		Text:     q.Prompt,
+		Code:     q.Code,
+		Choices:  cs,
+		Sections: sections,
+		Report:   reportButton("q:" + q.ID),
+		Footer:   fmt.Sprintf("Round %d · wrong answers come back in your /asyncquiz redo queue in 3 days", res.Round.ID),
+	}
+}
+
+// milestoneLines calls out the daily streaks this round took to a
+// milestone, at most maxNamed of them.
+func milestoneLines(ms []quiz.Milestone) string {
+	var lines []string
+	for i, m := range ms {
+		if i == maxNamed {
+			lines = append(lines, fmt.Sprintf("and %d more", len(ms)-maxNamed))
+			break
+		}
+		what := "daily rounds answered in a row"
+		if m.Right {
+			what = "daily rounds right in a row"
+		}
+		lines = append(lines, fmt.Sprintf("🔥 %s: %d %s", displayName(m.UserName, m.UserID), m.Days, what))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // maxNamed is how many right answerers the reveal names before counting.

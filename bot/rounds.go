@@ -34,7 +34,7 @@ const (
 	baseRetry         = 2 * time.Second
 	maxRetry          = 5 * time.Minute
 	claimBatch        = 50
-	revealWorkers     = 8
+	revealWorkers     = 64
 )
 
 // Hooks tell the background loops (package schedule) to look again; the
@@ -119,7 +119,9 @@ func (rs *Rounds) post(ctx context.Context, r quiz.Round, q *questions.Question,
 		m := roundMessage(r, q, 0)
 		m.Retry = r.Attempts > 0
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
-		ref, err = p.Post(pctx, r.Channel, m)
+		if err = rs.platforms.pacer(r.Platform).wait(pctx, r.Channel); err == nil {
+			ref, err = p.Post(pctx, r.Channel, m)
+		}
 		cancel()
 	}
 	if err == nil {
@@ -170,6 +172,8 @@ func (rs *Rounds) OpenDaily(ctx context.Context, sch quiz.Schedule, localDate st
 			return err
 		}
 	}
+	// Last week's summary goes first, so the question stays the newest message.
+	rs.weeklySummary(ctx, sch)
 	id := sch.ID
 	_, _, err = rs.Open(ctx, quiz.OpenInput{
 		Tenant: t, Channel: sch.Channel, OpenedBy: "schedule", ScheduleID: &id, LocalDate: localDate, ClosesAt: closesAt,
@@ -183,7 +187,72 @@ func (rs *Rounds) OpenDaily(ctx context.Context, sch quiz.Schedule, localDate st
 		return fmt.Errorf("open daily round of schedule %d: %w", sch.ID, err)
 	}
 	metrics.RoundsOpened.WithLabelValues(sch.Platform, "daily").Inc()
+	rs.remind(ctx, sch)
 	return nil
+}
+
+// weeklySummary posts, with a channel's first daily round of a week, how
+// the channel did the week before: once per schedule and week, whichever
+// replica gets there first; nothing when that week was empty.
+func (rs *Rounds) weeklySummary(ctx context.Context, sch quiz.Schedule) {
+	loc, err := sch.Location()
+	if err != nil {
+		return
+	}
+	week := quiz.PeriodStart(quiz.PeriodWeek, rs.store.Now(), loc)
+	sum, err := rs.store.Summary(ctx, sch.Tenant(), sch.Channel, week.AddDate(0, 0, -7), week)
+	if err != nil {
+		rs.log.Warn("Weekly summary", "schedule_id", sch.ID, "error", err)
+		return
+	}
+	if sum.Answers == 0 {
+		return
+	}
+	first, err := rs.store.SummaryPosted(ctx, sch.ID, week.In(loc).Format("2006-01-02"))
+	if err != nil || !first {
+		return
+	}
+	p := rs.platforms.get(sch.Platform)
+	if p == nil {
+		return
+	}
+	m := summaryMessage(sum, rs.store.Bank().Tips, "Last week in this channel")
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	if err := rs.platforms.pacer(sch.Platform).wait(pctx, sch.Channel); err == nil {
+		_, err = p.Post(pctx, sch.Channel, m)
+	}
+	if err != nil {
+		rs.log.Warn("Post weekly summary", "schedule_id", sch.ID, "error", err)
+	}
+}
+
+// DirectMessenger is implemented by platforms that can message one person
+// privately outside a request (a Slack DM, a Discord DM): redo reminders
+// go through it.
+type DirectMessenger interface {
+	DirectMessage(ctx context.Context, user string, m Message) error
+}
+
+// remind nudges the channel's people who have redo questions due, at most
+// once a day across channels, never those who turned reminders off.
+func (rs *Rounds) remind(ctx context.Context, sch quiz.Schedule) {
+	p, ok := rs.platforms.adapter(sch.Platform).(DirectMessenger)
+	if !ok {
+		return
+	}
+	due, err := rs.store.DueReminders(ctx, sch.Tenant(), sch.Channel)
+	if err != nil {
+		rs.log.Warn("Redo reminders", "schedule_id", sch.ID, "error", err)
+		return
+	}
+	for _, d := range due {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+		if err := p.DirectMessage(dctx, d.UserID, reminderMessage(d.Due)); err != nil {
+			rs.log.Warn("Send redo reminder", "platform", sch.Platform, "team", sch.Team, "error", err)
+		}
+		cancel()
+	}
 }
 
 // MarkDirty asks for a count refresh of the round's message: at most one
@@ -235,7 +304,11 @@ func (rs *Rounds) postDue(ctx context.Context) error {
 	for _, r := range rounds {
 		q, err := rs.store.Question(r.QuestionID)
 		if err != nil {
-			rs.log.Error("Posting round has no question", roundAttrs(r, "error", err)...)
+			// Retired from the bank before it could be posted: nothing to post.
+			rs.log.Warn("Posting round's question was retired; the round is failed", roundAttrs(r, "question_id", r.QuestionID)...)
+			if ferr := rs.store.FailRound(ctx, r.ID, "question retired from the bank"); ferr != nil {
+				rs.log.Error("Mark round failed", roundAttrs(r, "error", ferr)...)
+			}
 			continue
 		}
 		r.Attempts-- // ClaimPosts counted this attempt already
@@ -295,6 +368,9 @@ func (rs *Rounds) refresh(ctx context.Context, id uint64) bool {
 	}
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 	defer cancel()
+	if err := rs.platforms.pacer(r.Platform).wait(ectx, r.Channel); err != nil {
+		return false // no room for a refresh now; the reveal matters more
+	}
 	if err := p.Edit(ectx, r.Channel, r.MessageRef, roundMessage(r, q, n)); err != nil {
 		rs.log.Warn("Refresh answer count", roundAttrs(r, "error", err)...)
 		return false
@@ -302,47 +378,69 @@ func (rs *Rounds) refresh(ctx context.Context, id uint64) bool {
 	return true
 }
 
-// RevealDue claims every round due for its reveal and reveals it, several
-// at a time. It returns how many rounds it revealed; a failed edit is
+// RevealDue claims every round due for its reveal and reveals it, up to
+// revealWorkers at a time: a worker that finishes claims more at once, so
+// a slow or hanging edit holds back only its own round, never a batch. It
+// returns how many rounds it revealed once none is left; a failed edit is
 // retried later with backoff.
 func (rs *Rounds) RevealDue(ctx context.Context) (int, error) {
 	var (
-		mu   sync.Mutex
-		done int
+		mu    sync.Mutex
+		done  int
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, revealWorkers)
 	)
+	defer wg.Wait()
 	for {
-		rounds, err := rs.store.ClaimDue(ctx, quiz.DefaultLease, claimBatch)
+		// Claim only as many rounds as there are free workers: a claimed
+		// round waits for nobody.
+		slots <- struct{}{}
+		free := 1
+	fill:
+		for free < revealWorkers {
+			select {
+			case slots <- struct{}{}:
+				free++
+			default:
+				break fill
+			}
+		}
+		rounds, err := rs.store.ClaimDue(ctx, quiz.DefaultLease, free)
 		if err != nil {
+			for ; free > 0; free-- {
+				<-slots
+			}
 			return done, err
 		}
-		// Loop until nothing is claimable: another replica may have won
-		// part of this batch, which says nothing about what is left.
-		if len(rounds) == 0 {
-			return done, nil
+		for ; free > len(rounds); free-- {
+			<-slots
 		}
-		work := make(chan quiz.Round)
-		var wg sync.WaitGroup
-		for range min(revealWorkers, len(rounds)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for r := range work {
-					if err := rs.reveal(ctx, r); err != nil {
-						rs.log.Error("Reveal failed", roundAttrs(r, "attempt", r.Attempts, "error", err)...)
-						rs.deferReveal(ctx, r, err)
-						continue
-					}
-					mu.Lock()
-					done++
-					mu.Unlock()
-				}
-			}()
+		if len(rounds) == 0 {
+			// Nothing claimable now; when the rounds in flight finish, look
+			// once more (another replica may have left some, or they freed
+			// their slots), then stop.
+			wg.Wait()
+			more, err := rs.store.ClaimDue(ctx, quiz.DefaultLease, 1)
+			if err != nil || len(more) == 0 {
+				return done, err
+			}
+			rounds = more
+			slots <- struct{}{}
 		}
 		for _, r := range rounds {
-			work <- r
+			wg.Add(1)
+			go func() {
+				defer func() { <-slots; wg.Done() }()
+				if err := rs.reveal(ctx, r); err != nil {
+					rs.log.Error("Reveal failed", roundAttrs(r, "attempt", r.Attempts, "error", err)...)
+					rs.deferReveal(ctx, r, err)
+					return
+				}
+				mu.Lock()
+				done++
+				mu.Unlock()
+			}()
 		}
-		close(work)
-		wg.Wait()
 	}
 }
 
@@ -357,6 +455,9 @@ func (rs *Rounds) reveal(ctx context.Context, r quiz.Round) error {
 	}
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revealTimeout)
 	defer cancel()
+	if err := rs.platforms.pacer(r.Platform).wait(ectx, r.Channel); err != nil {
+		return fmt.Errorf("wait for the platform's rate limit: %w", err)
+	}
 	if err := p.Edit(ectx, r.Channel, r.MessageRef, revealMessage(res)); err != nil {
 		return err
 	}

@@ -3,23 +3,35 @@ package questions
 import (
 	"embed"
 	"io/fs"
+	"strings"
 )
 
 //go:embed *.yaml
 var embedded embed.FS
 
 // Embedded returns the bank files compiled into the binary.
-func Embedded() fs.FS { return embedded }
+func Embedded() fs.FS { return embeddedAll{} }
+
+// embeddedAll serves the questions and the tips as one tree.
+type embeddedAll struct{}
+
+func (embeddedAll) Open(name string) (fs.File, error) {
+	if strings.HasPrefix(name, "tips/") || name == "tips" {
+		return embeddedTips.Open(name)
+	}
+	return embedded.Open(name)
+}
 
 // Bank is a loaded and validated set of questions.
 type Bank struct {
-	Questions []*Question // in file order
+	Questions []*Question    // in file order
+	Tips      map[string]Tip // by tag: advice for a concept, proven like a question
 	byID      map[string]*Question
 }
 
 // NewBank indexes qs. It does not validate them; Load does.
 func NewBank(qs []*Question) *Bank {
-	b := &Bank{Questions: qs, byID: make(map[string]*Question, len(qs))}
+	b := &Bank{Questions: qs, Tips: map[string]Tip{}, byID: make(map[string]*Question, len(qs))}
 	for _, q := range qs {
 		b.byID[q.ID] = q
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,14 +88,31 @@ func Load(fsys fs.FS, extraDirs ...string) (*Bank, error) {
 		read(os.DirFS(d), filepath.ToSlash(d))
 	}
 	probs = append(probs, validateAll(qs)...)
-	if len(probs) > 0 {
-		errs := make([]error, len(probs))
-		for i, p := range probs {
-			errs[i] = p
+	tips := map[string]Tip{}
+	var tipErrs []error
+	addTips := func(fsys fs.FS) {
+		got, err := LoadTips(fsys)
+		if err != nil {
+			tipErrs = append(tipErrs, err)
 		}
-		return nil, errors.Join(errs...)
+		for tag, t := range got {
+			tips[tag] = t // a team's folder may override a tip
+		}
 	}
-	return NewBank(qs), nil
+	addTips(fsys)
+	for _, d := range extraDirs {
+		addTips(os.DirFS(d))
+	}
+	if len(probs) > 0 || len(tipErrs) > 0 {
+		errs := make([]error, 0, len(probs)+len(tipErrs))
+		for _, p := range probs {
+			errs = append(errs, p)
+		}
+		return nil, errors.Join(append(errs, tipErrs...)...)
+	}
+	b := NewBank(qs)
+	b.Tips = tips
+	return b, nil
 }
 
 // parseFile decodes one file strictly (unknown fields are typos) and keeps
@@ -194,7 +212,7 @@ func Validate(q *Question) []Problem {
 	case len(q.ID) > MaxIDLength:
 		bad("id", "longer than %d characters", MaxIDLength)
 	}
-	if !oneOf(q.Category, Categories) {
+	if !slices.Contains(Categories, q.Category) {
 		bad("category", "%q is not one of %s", q.Category, strings.Join(Categories, ", "))
 	}
 	if q.Difficulty < 1 || q.Difficulty > 3 {
@@ -219,7 +237,7 @@ func Validate(q *Question) []Problem {
 			bad("until", "%s is older than python %s", q.Until, q.Python)
 		}
 	}
-	if !oneOf(q.Kind, Kinds) {
+	if !slices.Contains(Kinds, q.Kind) {
 		bad("kind", "%q is not one of %s", q.Kind, strings.Join(Kinds, ", "))
 	}
 	if strings.TrimSpace(q.Prompt) == "" {
@@ -294,15 +312,6 @@ func minor(v string) (int, bool) {
 	return n, n >= 11
 }
 
-func oneOf(s string, list []string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // Lint finds problems beyond the format: questions with the same prompt and
 // code, error options that name no exception, options that refer to each
 // other by position, and (see Fair) a bank that can be gamed.
@@ -328,8 +337,35 @@ func Lint(b *Bank) []Problem {
 			}
 		}
 	}
+	if lintTips && len(b.Tips) > 0 {
+		// Every concept a question teaches has a tip for the weekly summary.
+		missing := map[string]*Question{}
+		for _, q := range b.Questions {
+			for _, tag := range q.Tags {
+				if _, ok := b.Tips[tag]; !ok && missing[tag] == nil {
+					missing[tag] = q
+				}
+			}
+		}
+		for _, tag := range sortedKeysQ(missing) {
+			q := missing[tag]
+			probs = append(probs, Problem{q.File, q.Line, q.ID, "tags", fmt.Sprintf("tag %q has no tip in tips/*.yaml", tag)})
+		}
+	}
 	for _, msg := range Fair(b).Problems() {
 		probs = append(probs, Problem{File: "bank", Field: "fairness", Msg: msg})
 	}
 	return probs
+}
+
+// lintTips requires a tip for every tag; on once the tips are written.
+const lintTips = true
+
+func sortedKeysQ(m map[string]*Question) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }

@@ -2,13 +2,25 @@ package quiz
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/questions"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
+)
+
+// AnswerGrace is how long after a round's deadline a click that reached
+// the server before it may still be committed (it waited in the write
+// queue); the reveal claims a round only once the grace is over. It is the
+// default of WithAnswerGrace.
+const AnswerGrace = 2 * time.Second
+
+// Limits on what a click may carry, matching the columns.
+const (
+	MaxUserID   = 64
+	MaxUserName = 100
+	MaxChannel  = 64
 )
 
 // AnswerInput is one click on a round's option.
@@ -23,6 +35,9 @@ type AnswerInput struct {
 	UserID     string
 	UserName   string
 	Option     string // the letter as shown (the round's order maps it to the file's)
+	// ReceivedAt is when the click reached the server (zero: now). A click
+	// received before the deadline counts even if it commits just after.
+	ReceivedAt time.Time
 }
 
 // AnswerResult reports the answer that stands for the person.
@@ -33,80 +48,40 @@ type AnswerResult struct {
 	// Recorded is true when this call stored the answer, false when an
 	// earlier answer already stood (a retry, a double or a changed click).
 	Recorded bool
+	// Practice is true when the person had answered this question before
+	// in this team (another round, another channel): it does not score.
+	Practice bool
+	Correct  bool
 }
 
 // Answer records a person's answer to a round. The first answer per person
-// wins; later ones change nothing and report the first. It returns only once
-// the answer is committed. Errors: ENotFound for a round of another tenant or
-// none, EClosed after the deadline, EInvalid for a letter that is not an option.
+// wins; later ones change nothing and report the first. Answers go through
+// a bounded queue to one writer that commits many per transaction; Answer
+// returns only once the answer is committed (or definitely not). Errors:
+// ENotFound for a round of another tenant, channel or message, or none;
+// EClosed after the deadline; EInvalid for a letter that is not an option
+// or a bad user; EUnavailable when the queue is full (nothing was written).
 func (s *Store) Answer(ctx context.Context, in AnswerInput) (AnswerResult, error) {
-	now := s.Now()
-	var res AnswerResult
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r Round
-		// FOR SHARE (PostgreSQL) orders this against a concurrent reveal
-		// claim, so no answer is committed after the round was counted.
-		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthShare}).
-			Where("id = ? AND platform = ? AND team = ?", in.RoundID, in.Platform, in.Team).First(&r).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) ||
-			(err == nil && (r.Channel != in.Channel || (in.MessageRef != "" && r.MessageRef != "" && in.MessageRef != r.MessageRef))) {
-			return Errorf(ENotFound, "This round is not known here.")
-		}
-		if err != nil {
-			return fmt.Errorf("find round %d: %w", in.RoundID, err)
-		}
-		res.Round = r
-		q, err := s.Question(r.QuestionID)
-		if err != nil {
-			return err
-		}
-		order := r.Order(q)
-		report := func(option string) {
-			res.Option, res.Shown = option, order.Shown(q.Index(option))
-		}
-		var prev Answer
-		err = tx.Where("round_id = ? AND user_id = ?", r.ID, in.UserID).First(&prev).Error
-		if err == nil {
-			report(prev.Option)
-			return nil
-		}
-		if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return fmt.Errorf("find answer: %w", err)
-		}
-		if r.State != StateOpen || !now.Before(r.ClosesAt) {
-			return Errorf(EClosed, "This round is closed.")
-		}
-		letter := order.Canonical(in.Option)
-		if letter == "" {
-			return Errorf(EInvalid, "There is no option %q; choose %s.", in.Option, letterRange(q))
-		}
-		a := Answer{
-			RoundID: r.ID, UserID: in.UserID, Platform: r.Platform, Team: r.Team, Channel: r.Channel,
-			UserName: in.UserName, Option: letter, Correct: q.IsCorrect(letter), AnsweredAt: now,
-		}
-		if a.Correct {
-			a.Points = q.Difficulty
-		}
-		ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&a)
-		if ins.Error != nil {
-			return fmt.Errorf("insert answer: %w", ins.Error)
-		}
-		if ins.RowsAffected == 0 {
-			// Another transaction inserted first; report its answer.
-			if err := tx.Where("round_id = ? AND user_id = ?", r.ID, in.UserID).First(&prev).Error; err != nil {
-				return fmt.Errorf("find answer: %w", err)
-			}
-			report(prev.Option)
-			return nil
-		}
-		report(letter)
-		res.Recorded = true
-		return s.recordAttempt(tx, in.Tenant, in.UserID, q, "round", letter, now)
-	})
-	if err != nil {
+	if err := cleanAnswer(&in); err != nil {
 		return AnswerResult{}, err
 	}
-	return res, nil
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = s.Now()
+	}
+	return s.answers.submit(ctx, in)
+}
+
+// cleanAnswer checks and bounds what a platform sent about the person.
+func cleanAnswer(in *AnswerInput) error {
+	switch {
+	case in.UserID == "" || len(in.UserID) > MaxUserID || !printable(in.UserID):
+		return Errorf(EInvalid, "That click carries no valid user.")
+	case in.Channel == "" || len(in.Channel) > MaxChannel || !printable(in.Channel) || in.RoundID > math.MaxInt64:
+		// Ids are signed 64-bit in the databases; a bigger one names nothing.
+		return Errorf(ENotFound, "This round is not known here.")
+	}
+	in.UserName = CleanName(in.UserName, MaxUserName)
+	return nil
 }
 
 // recordAttempt stores an attempt for stats and, when it is wrong, puts the

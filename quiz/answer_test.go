@@ -3,6 +3,8 @@ package quiz_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -227,6 +229,124 @@ func TestStore_Answer_OnlyFromTheRoundsMessage(t *testing.T) {
 		ok := quiz.AnswerInput{Tenant: teamA, Channel: "C1", MessageRef: r.MessageRef, RoundID: r.ID, UserID: "U1", Option: "B"}
 		if res, err := s.Answer(context.Background(), ok); err != nil || !res.Recorded {
 			t.Fatalf("the round's own message: %+v, %v", res, err)
+		}
+	})
+}
+
+// A click received before the deadline counts even when its commit lands
+// within the grace after it; the reveal waits out the grace.
+func TestStore_FairDeadline(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		ctx := context.Background()
+		clk := quiztest.NewClock(quiztest.Start)
+		s := quiztest.OpenStore(t, db, quiztest.Bank(), quiz.WithClock(clk.Now)) // the default grace
+		r := openRound(t, s, "C1", time.Minute)
+		clk.Set(r.ClosesAt.Add(quiz.AnswerGrace / 2))
+		in := quiz.AnswerInput{Tenant: teamA, Channel: "C1", RoundID: r.ID, UserID: "U1", Option: "B", ReceivedAt: r.ClosesAt.Add(-10 * time.Millisecond)}
+		if res, err := s.Answer(ctx, in); err != nil || !res.Recorded {
+			t.Fatalf("received before the deadline: %+v, %v; want recorded", res, err)
+		}
+		in.UserID, in.ReceivedAt = "U2", r.ClosesAt
+		if _, err := s.Answer(ctx, in); quiz.ErrorCode(err) != quiz.EClosed {
+			t.Fatalf("received at the deadline: %v, want closed", err)
+		}
+		if got, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil || len(got) != 0 {
+			t.Fatalf("claimed %d inside the grace (%v)", len(got), err)
+		}
+		clk.Set(r.ClosesAt.Add(quiz.AnswerGrace))
+		in.UserID, in.ReceivedAt = "U3", r.ClosesAt.Add(-time.Second)
+		if _, err := s.Answer(ctx, in); quiz.ErrorCode(err) != quiz.EClosed {
+			t.Fatalf("committed after the grace: %v, want closed", err)
+		}
+		if got, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil || len(got) != 1 {
+			t.Fatalf("claimed %d after the grace (%v), want 1", len(got), err)
+		}
+	})
+}
+
+// A person scores a question once per team: the same question in a second
+// channel is practice, whatever the answer.
+func TestStore_FairPoints(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, _ := quiztest.NewStore(t, db)
+		r1 := openRound(t, s, "C1", time.Minute)
+		r2 := openRound(t, s, "C2", time.Minute) // the same question (core-easy-1)
+		a, err := answer(s, r1.ID, "U1", "A")    // wrong, but the first answer
+		if err != nil || a.Practice {
+			t.Fatalf("first answer: %+v, %v", a, err)
+		}
+		b, err := answer(s, r2.ID, "U1", "B") // right, but practice
+		if err != nil || !b.Practice || !b.Correct {
+			t.Fatalf("second channel: %+v, %v; want a right practice answer", b, err)
+		}
+		var got quiz.Answer
+		if err := db.Where("round_id = ? AND user_id = ?", r2.ID, "U1").First(&got).Error; err != nil || got.Points != 0 || !got.Practice {
+			t.Fatalf("stored %+v, %v; want 0 points, practice", got, err)
+		}
+		c, err := answer(s, r2.ID, "U2", "B") // someone else's first answer scores
+		if err != nil || c.Practice {
+			t.Fatalf("another person: %+v, %v", c, err)
+		}
+		var other quiz.Answer
+		if err := db.Where("round_id = ? AND user_id = ?", r2.ID, "U2").First(&other).Error; err != nil || other.Points != 1 {
+			t.Fatalf("stored %+v, %v; want 1 point", other, err)
+		}
+	})
+}
+
+// Closing the store commits what was already queued.
+func TestStore_CloseCommitsQueuedAnswers(t *testing.T) {
+	db := quiztest.MustOpenSQLite(t)
+	clk := quiztest.NewClock(quiztest.Start)
+	s, err := quiz.Open(context.Background(), db.DSN, quiztest.Bank(), quiztest.Exact(clk)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := openRound(t, s, "C1", time.Minute)
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); answer(s, r.ID, fmt.Sprintf("U%02d", i), "B") }()
+	}
+	wg.Wait()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := db.Count(t, &quiz.Answer{}); n != 50 {
+		t.Fatalf("%d answers after Close, want 50", n)
+	}
+}
+
+// What a platform sends about a person is bounded before it reaches a
+// column, on both engines: an oversize or NUL-bearing name is cleaned, an
+// oversize user id or channel and an out-of-range round id are refused as
+// user errors, never as internal ones.
+func TestStore_Answer_ColumnBounds(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		s, _ := quiztest.NewStore(t, db)
+		r := openRound(t, s, "C1", time.Minute)
+		name := "a\x00b\u202e" + strings.Repeat("é", 300) + "\nc"
+		res, err := s.Answer(context.Background(), quiz.AnswerInput{Tenant: teamA, Channel: "C1", RoundID: r.ID, UserID: "U1", UserName: name, Option: "B"})
+		if err != nil || !res.Recorded {
+			t.Fatalf("long name with NUL: %+v, %v", res, err)
+		}
+		var a quiz.Answer
+		if err := db.Where("round_id = ?", r.ID).First(&a).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n := len([]rune(a.UserName)); n != quiz.MaxUserName || strings.ContainsAny(a.UserName, "\x00\u202e\n") {
+			t.Fatalf("stored name %q (%d runes), want %d runes without control characters", a.UserName, n, quiz.MaxUserName)
+		}
+		for label, in := range map[string]quiz.AnswerInput{
+			"user id too long": {Channel: "C1", RoundID: r.ID, UserID: strings.Repeat("u", quiz.MaxUserID+1)},
+			"empty user id":    {Channel: "C1", RoundID: r.ID},
+			"channel too long": {Channel: strings.Repeat("c", quiz.MaxChannel+1), RoundID: r.ID, UserID: "U2"},
+			"round id 2^64-1":  {Channel: "C1", RoundID: math.MaxUint64, UserID: "U2"},
+		} {
+			in.Tenant, in.Option = teamA, "B"
+			if _, err := s.Answer(context.Background(), in); err == nil || quiz.ErrorCode(err) == quiz.EInternal {
+				t.Errorf("%s: %v, want a user error", label, err)
+			}
 		}
 	})
 }

@@ -36,7 +36,12 @@ func Open(ctx context.Context, dsn string, bank *questions.Bank, opts ...Option)
 	if bank == nil {
 		bank = questions.NewBank(nil)
 	}
-	return newStore(db, bank, opts...), nil
+	s := newStore(db, bank, opts...)
+	if err := s.ensureScores(ctx); err != nil {
+		closeDB(db)
+		return nil, err
+	}
+	return s, nil
 }
 
 // connect opens and pings the database without migrating it.

@@ -2,7 +2,6 @@ package quiz
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -47,10 +46,15 @@ func (s *Store) StartDrill(ctx context.Context, in DrillInput) (DrillCard, error
 		return DrillCard{}, Errorf(EInvalid, "No questions in category %q.", in.Category)
 	}
 	now := s.Now()
+	recent := s.db.WithContext(ctx).Model(&Drill{}).Where("platform = ? AND team = ? AND user_id = ? AND created_at > ?",
+		in.Platform, in.Team, in.UserID, now.Add(-LimitWindow))
+	if err := overLimit(recent, s.limits.DrillsPerUser, "drills started by you"); err != nil {
+		return DrillCard{}, err
+	}
 	var card DrillCard
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Model(&Drill{}).Where("platform = ? AND team = ? AND user_id = ? AND state = ?", in.Platform, in.Team, in.UserID, DrillActive).
-			Updates(map[string]any{"state": DrillAbandoned, "finished_at": now}).Error
+			Select("state", "finished_at").Updates(&Drill{State: DrillAbandoned, FinishedAt: &now}).Error
 		if err != nil {
 			return fmt.Errorf("abandon drills: %w", err)
 		}
@@ -147,20 +151,15 @@ func (s *Store) AnswerDrill(ctx context.Context, t Tenant, user string, drillID 
 	now := s.Now()
 	var step DrillStep
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var d Drill
-		err := tx.Where("id = ? AND platform = ? AND team = ? AND user_id = ?", drillID, t.Platform, t.Team, user).First(&d).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Errorf(ENotFound, "That drill is not yours.")
-		}
+		d, err := first[Drill](tx.Where("id = ? AND platform = ? AND team = ? AND user_id = ?", drillID, t.Platform, t.Team, user),
+			Errorf(ENotFound, "That drill is not yours."), fmt.Sprintf("drill %d", drillID))
 		if err != nil {
-			return fmt.Errorf("find drill %d: %w", drillID, err)
+			return err
 		}
-		var item DrillItem
-		if err := tx.Where("drill_id = ? AND seq = ?", d.ID, seq).First(&item).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return Errorf(ENotFound, "That drill question does not exist.")
-			}
-			return fmt.Errorf("find drill question: %w", err)
+		item, err := first[DrillItem](tx.Where("drill_id = ? AND seq = ?", d.ID, seq),
+			Errorf(ENotFound, "That drill question does not exist."), "drill question")
+		if err != nil {
+			return err
 		}
 		q, err := s.Question(item.QuestionID)
 		if err != nil {
@@ -179,7 +178,7 @@ func (s *Store) AnswerDrill(ctx context.Context, t Tenant, user string, drillID 
 		}
 		correct := q.IsCorrect(letter)
 		res := tx.Model(&DrillItem{}).Where("id = ? AND option = ''", item.ID).
-			Updates(map[string]any{"option": letter, "correct": correct, "answered_at": now})
+			Select("option", "correct", "answered_at").Updates(&DrillItem{Option: letter, Correct: correct, AnsweredAt: &now})
 		if res.Error != nil {
 			return fmt.Errorf("answer drill question: %w", res.Error)
 		}
@@ -197,11 +196,11 @@ func (s *Store) AnswerDrill(ctx context.Context, t Tenant, user string, drillID 
 			d.Difficulty = max(d.Difficulty-1, 1)
 		}
 		step = DrillStep{Question: q, Option: letter, Order: order, Correct: correct, Seq: seq, Count: d.Count}
-		upd := map[string]any{"asked": d.Asked, "correct": d.Correct, "difficulty": d.Difficulty}
+		cols := []string{"asked", "correct", "difficulty"}
 		if d.Asked >= d.Count {
-			upd["state"], upd["finished_at"] = DrillDone, now
+			d.State, d.FinishedAt, cols = DrillDone, &now, append(cols, "state", "finished_at")
 		}
-		if err := tx.Model(&Drill{}).Where("id = ?", d.ID).Updates(upd).Error; err != nil {
+		if err := tx.Model(&Drill{}).Where("id = ?", d.ID).Select(cols).Updates(&d).Error; err != nil {
 			return fmt.Errorf("update drill: %w", err)
 		}
 		if d.Asked < d.Count {
@@ -271,4 +270,18 @@ func sortTags(m map[string]int) []TagCount {
 		return out[i].Tag < out[j].Tag
 	})
 	return out
+}
+
+// DrillQuestion returns the question asked at seq of the person's drill,
+// or ENotFound.
+func (s *Store) DrillQuestion(ctx context.Context, t Tenant, user string, drillID uint64, seq int) (*questions.Question, error) {
+	item, err := first[DrillItem](s.db.WithContext(ctx).
+		Joins("JOIN drills ON drills.id = drill_items.drill_id").
+		Where("drill_items.drill_id = ? AND drill_items.seq = ? AND drills.platform = ? AND drills.team = ? AND drills.user_id = ?",
+			drillID, seq, t.Platform, t.Team, user).Select("drill_items.*"),
+		Errorf(ENotFound, "That drill question is not yours."), "drill question")
+	if err != nil {
+		return nil, err
+	}
+	return s.Question(item.QuestionID)
 }

@@ -3,25 +3,32 @@ package quiz
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/asyncquiz/asyncquiz/questions"
 )
 
 // Leaderboard periods and scopes.
 const (
-	PeriodWeek   = "week"
-	PeriodMonth  = "month"
-	PeriodAll    = "all"
-	ScopeTeam    = "team"
-	ScopeChannel = "channel"
+	PeriodWeek    = "week"
+	PeriodMonth   = "month"
+	PeriodQuarter = "quarter"
+	PeriodAll     = "all"
+	ScopeTeam     = "team"
+	ScopeChannel  = "channel"
 )
+
+// Periods lists the leaderboard periods, shortest first.
+var Periods = []string{PeriodWeek, PeriodMonth, PeriodQuarter, PeriodAll}
 
 // LeaderboardInput asks for a leaderboard.
 type LeaderboardInput struct {
 	Tenant
-	Period  string // week (default), month, all
+	Period  string // week (default), month, quarter, all
 	Scope   string // team (default), channel
 	Channel string // required for the channel scope
 	UserID  string // the caller, whose rank is reported too
@@ -45,10 +52,14 @@ type Leaderboard struct {
 	Since  time.Time // zero for all time
 	Top    []Standing
 	Me     *Standing // the caller, when they have points; may also be in Top
+	// Previous is the last period's top three, while the period has just
+	// turned (see JustTurned).
+	Previous []Standing
 }
 
 // PeriodStart returns when the period containing now began in loc: weeks
-// start on Monday 00:00, months on the 1st. All time returns the zero time.
+// start on Monday 00:00, months on the 1st, quarters on Jan 1, Apr 1, Jul 1
+// and Oct 1. All time returns the zero time.
 func PeriodStart(period string, now time.Time, loc *time.Location) time.Time {
 	t := now.In(loc)
 	midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
@@ -58,13 +69,31 @@ func PeriodStart(period string, now time.Time, loc *time.Location) time.Time {
 		return midnight.AddDate(0, 0, -back).UTC()
 	case PeriodMonth:
 		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc).UTC()
+	case PeriodQuarter:
+		return time.Date(t.Year(), t.Month()-(t.Month()-1)%3, 1, 0, 0, 0, 0, loc).UTC()
 	}
 	return time.Time{}
 }
 
-// Leaderboard ranks people by points from channel rounds in the period.
-// Only people with at least one point are listed. Ties go to more correct
-// answers, then to whoever reached their score first, then by user id.
+// JustTurned reports whether a period began recently enough that its
+// board is still thin and last period's winners are worth showing: the
+// first 2 days of a week, the first 7 of a month or quarter.
+func JustTurned(period string, now time.Time, loc *time.Location) bool {
+	start := PeriodStart(period, now, loc)
+	switch period {
+	case PeriodWeek:
+		return now.Sub(start) < 2*24*time.Hour
+	case PeriodMonth, PeriodQuarter:
+		return now.Sub(start) < 7*24*time.Hour
+	}
+	return false
+}
+
+// Leaderboard ranks people by points from revealed channel rounds in the
+// period. Only people with at least one point are listed. Ties go to more
+// correct answers, then to whoever reached their score first, then by user
+// id. It reads the scores kept at reveal time: the top is an index range and
+// the caller's rank one count, whatever the number of answers.
 func (s *Store) Leaderboard(ctx context.Context, in LeaderboardInput) (Leaderboard, error) {
 	if in.Period == "" {
 		in.Period = PeriodWeek
@@ -75,51 +104,75 @@ func (s *Store) Leaderboard(ctx context.Context, in LeaderboardInput) (Leaderboa
 	if in.Limit <= 0 {
 		in.Limit = 10
 	}
-	switch in.Period {
-	case PeriodWeek, PeriodMonth, PeriodAll:
-	default:
-		return Leaderboard{}, Errorf(EInvalid, "The period must be week, month or all.")
+	if !slices.Contains(Periods, in.Period) {
+		return Leaderboard{}, Errorf(EInvalid, "The period must be week, month, quarter or all.")
 	}
+	channel := ""
 	switch in.Scope {
-	case ScopeTeam, ScopeChannel:
+	case ScopeTeam:
+	case ScopeChannel:
+		channel = in.Channel
 	default:
 		return Leaderboard{}, Errorf(EInvalid, "The scope must be team or channel.")
 	}
-	lb := Leaderboard{Period: in.Period, Scope: in.Scope, Since: PeriodStart(in.Period, s.Now(), s.loc)}
-	q := s.db.WithContext(ctx).Model(&Answer{}).
-		Select("user_id, MAX(user_name) AS user_name, SUM(points) AS points, "+
-			"SUM(CASE WHEN correct THEN 1 ELSE 0 END) AS correct, COUNT(*) AS answers, "+
-			"MAX(CASE WHEN points > 0 THEN answered_at END) AS reached_at").
-		Where("platform = ? AND team = ?", in.Platform, in.Team)
-	if !lb.Since.IsZero() {
-		q = q.Where("answered_at >= ?", lb.Since)
+	now := s.Now()
+	lb := Leaderboard{Period: in.Period, Scope: in.Scope, Since: PeriodStart(in.Period, now, s.loc)}
+	key := periodKey(in.Period, now, s.loc)
+	var err error
+	if lb.Top, err = s.topScores(ctx, in.Tenant, channel, key, in.Limit); err != nil {
+		return Leaderboard{}, err
 	}
-	if in.Scope == ScopeChannel {
-		q = q.Where("channel = ?", in.Channel)
-	}
-	var rows []struct {
-		UserID   string
-		UserName string
-		Points   int
-		Correct  int
-		Answers  int
-	}
-	err := q.Group("user_id").Having("SUM(points) > 0").
-		Order("points DESC, correct DESC, reached_at ASC, user_id ASC").Scan(&rows).Error
-	if err != nil {
-		return Leaderboard{}, fmt.Errorf("rank answers: %w", err)
-	}
-	for i, r := range rows {
-		st := Standing{Rank: i + 1, UserID: r.UserID, UserName: r.UserName, Points: r.Points, Correct: r.Correct, Answers: r.Answers}
-		if i < in.Limit {
-			lb.Top = append(lb.Top, st)
+	if in.UserID != "" {
+		if lb.Me, err = s.standingOf(ctx, in.Tenant, channel, key, in.UserID); err != nil {
+			return Leaderboard{}, err
 		}
-		if r.UserID == in.UserID {
-			me := st
-			lb.Me = &me
+	}
+	if JustTurned(in.Period, now, s.loc) {
+		prev := periodKey(in.Period, lb.Since.Add(-time.Second), s.loc)
+		if lb.Previous, err = s.topScores(ctx, in.Tenant, channel, prev, 3); err != nil {
+			return Leaderboard{}, err
 		}
 	}
 	return lb, nil
+}
+
+func (s *Store) scores(ctx context.Context, t Tenant, channel, period string) *gorm.DB {
+	return s.db.WithContext(ctx).Model(&Score{}).
+		Where("platform = ? AND team = ? AND channel = ? AND period = ? AND points > 0", t.Platform, t.Team, channel, period)
+}
+
+func (s *Store) topScores(ctx context.Context, t Tenant, channel, period string, limit int) ([]Standing, error) {
+	var rows []Score
+	err := s.scores(ctx, t, channel, period).Order("points DESC, correct DESC, reached_at ASC, user_id ASC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("rank scores: %w", err)
+	}
+	out := make([]Standing, len(rows))
+	for i, r := range rows {
+		out[i] = Standing{Rank: i + 1, UserID: r.UserID, UserName: r.UserName, Points: r.Points, Correct: r.Correct, Answers: r.Answers}
+	}
+	return out, nil
+}
+
+// standingOf returns the person's line and rank (those ahead, plus one),
+// or nil when they have no points in the period.
+func (s *Store) standingOf(ctx context.Context, t Tenant, channel, period, user string) (*Standing, error) {
+	var me []Score
+	if err := s.scores(ctx, t, channel, period).Where("user_id = ?", user).Limit(1).Find(&me).Error; err != nil {
+		return nil, fmt.Errorf("find score: %w", err)
+	}
+	if len(me) == 0 {
+		return nil, nil
+	}
+	m := me[0]
+	var ahead int64
+	err := s.scores(ctx, t, channel, period).Where(`points > ? OR (points = ? AND (correct > ? OR (correct = ? AND
+		(reached_at < ? OR (reached_at = ? AND user_id < ?)))))`, m.Points, m.Points, m.Correct, m.Correct, m.ReachedAt, m.ReachedAt, m.UserID).
+		Count(&ahead).Error
+	if err != nil {
+		return nil, fmt.Errorf("rank score: %w", err)
+	}
+	return &Standing{Rank: int(ahead) + 1, UserID: m.UserID, UserName: m.UserName, Points: m.Points, Correct: m.Correct, Answers: m.Answers}, nil
 }
 
 // Answers returns every round answer of the tenant, oldest first, for export.

@@ -3,11 +3,13 @@ package quiz_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+	"gorm.io/gorm"
 )
 
 func TestPeriodStart(t *testing.T) {
@@ -38,18 +40,33 @@ func TestPeriodStart(t *testing.T) {
 	}
 }
 
+// easyQuestions are the fixture's 1-point questions; playRound takes them
+// in turn, as a channel's rounds would not repeat a question soon (and a
+// person scores a question only once).
+var easyQuestions = []string{"core-easy-1", "core-easy-2", "basics-easy"}
+
+var played = map[*quiz.Store]int{}
+
 // playRound opens a round in channel, lets each user answer, then reveals it.
 func playRound(t *testing.T, s *quiz.Store, clk *quiztest.Clock, channel string, answers map[string]string) {
 	t.Helper()
+	qid := easyQuestions[played[s]%len(easyQuestions)]
+	played[s]++
+	playRoundOf(t, s, clk, channel, qid, answers)
+}
+
+// playRoundOf plays a round of question qid.
+func playRoundOf(t *testing.T, s *quiz.Store, clk *quiztest.Clock, channel, qid string, answers map[string]string) {
+	t.Helper()
 	ctx := context.Background()
-	r := openRound(t, s, channel, time.Minute)
+	r, _ := openPosted(t, s, quiz.OpenInput{Tenant: teamA, Channel: channel, OpenedBy: "U0", Duration: time.Minute, QuestionID: qid})
 	for _, u := range sortedKeys(answers) {
 		if _, err := answer(s, r.ID, u, answers[u]); err != nil {
 			t.Fatal(err)
 		}
 		clk.Add(time.Second)
 	}
-	clk.Set(r.ClosesAt)
+	clk.Set(r.ClosesAt.Add(quiz.AnswerGrace))
 	if got, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil || len(got) != 1 {
 		t.Fatalf("claim: %d %v", len(got), err)
 	}
@@ -160,8 +177,10 @@ func TestStore_Stats(t *testing.T) {
 	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
 		s, clk := quiztest.NewStore(t, db)
+		// One question, asked four times: the three later answers are
+		// practice (no points) but count in stats.
 		for _, letter := range []string{"B", "A", "B", "B"} {
-			playRound(t, s, clk, "C1", map[string]string{"U1": letter})
+			playRoundOf(t, s, clk, "C1", "core-easy-1", map[string]string{"U1": letter})
 		}
 		st, err := s.Stats(ctx, teamA, "U1")
 		if err != nil {
@@ -181,6 +200,117 @@ func TestStore_Stats(t *testing.T) {
 		}
 		if got := st.ByTag[0]; got.Name != "gather" || got.Correct != 3 || got.Total != 4 || got.Percent() != 75 {
 			t.Fatalf("ByTag[0]=%+v, want gather 3/4 (75%%)", got)
+		}
+	})
+}
+
+// Points reach the leaderboard at the reveal, not while the round is open
+// (a board that moved at each click would tell who got it right).
+func TestStore_LeaderboardCountsAtReveal(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		ctx := context.Background()
+		s, clk := quiztest.NewStore(t, db)
+		r := openRound(t, s, "C1", time.Minute)
+		if _, err := answer(s, r.ID, "U1", "B"); err != nil {
+			t.Fatal(err)
+		}
+		lb, err := s.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, UserID: "U1"})
+		if err != nil || len(lb.Top) != 0 {
+			t.Fatalf("open round: top=%+v, %v; want nothing yet", lb.Top, err)
+		}
+		clk.Set(r.ClosesAt)
+		if _, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishReveal(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishReveal(ctx, r.ID); quiz.ErrorCode(err) != quiz.EConflict {
+			t.Fatalf("a second FinishReveal: %v, want conflict (and no double count)", err)
+		}
+		lb, err = s.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, UserID: "U1"})
+		if err != nil || len(lb.Top) != 1 || lb.Top[0].Points != 1 || lb.Me == nil || lb.Me.Rank != 1 {
+			t.Fatalf("after the reveal: top=%+v me=%+v, %v; want U1 with 1 point", lb.Top, lb.Me, err)
+		}
+	})
+}
+
+// Months and quarters follow the server's time zone; while a period has
+// just turned, last period's top three come too.
+func TestStore_LeaderboardSeasons(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		ctx := context.Background()
+		clk := quiztest.NewClock(time.Date(2026, 9, 30, 21, 30, 0, 0, time.UTC)) // 23:30 in Berlin, Sep 30
+		s := quiztest.OpenStore(t, db, quiztest.Bank(), append(quiztest.Exact(clk), quiz.WithLocation(berlin))...)
+		playRoundOf(t, s, clk, "C1", "core-easy-1", map[string]string{"U1": "B"}) // Q3, September
+		clk.Set(time.Date(2026, 9, 30, 22, 30, 0, 0, time.UTC))                   // 00:30 Oct 1 in Berlin
+		playRoundOf(t, s, clk, "C1", "core-easy-2", map[string]string{"U2": "B"}) // Q4, October
+		clk.Set(time.Date(2026, 10, 2, 12, 0, 0, 0, time.UTC))
+		for _, period := range []string{quiz.PeriodQuarter, quiz.PeriodMonth} {
+			lb, err := s.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, Period: period})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lb.Top) != 1 || lb.Top[0].UserID != "U2" {
+				t.Fatalf("%s: top=%+v, want only U2 (the October answer)", period, lb.Top)
+			}
+			if len(lb.Previous) != 1 || lb.Previous[0].UserID != "U1" {
+				t.Fatalf("%s: previous=%+v, want U1 (September, Q3)", period, lb.Previous)
+			}
+		}
+		clk.Set(time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC))
+		if lb, _ := s.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, Period: quiz.PeriodQuarter}); len(lb.Previous) != 0 {
+			t.Fatalf("three weeks into the quarter, previous=%+v; want none", lb.Previous)
+		}
+	})
+}
+
+// Scores are bucketed in the server's zone; a store opened with another
+// zone rebuilds them.
+func TestStore_ScoresFollowTheZone(t *testing.T) {
+	db := quiztest.MustOpenSQLite(t)
+	ctx := context.Background()
+	clk := quiztest.NewClock(time.Date(2026, 9, 30, 22, 30, 0, 0, time.UTC)) // Sep 30 in UTC, Oct 1 in Berlin
+	s := quiztest.OpenStore(t, db, quiztest.Bank(), quiztest.Exact(clk)...)
+	playRoundOf(t, s, clk, "C1", "core-easy-1", map[string]string{"U1": "B"})
+	clk.Set(time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC))
+	if lb, _ := s.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, Period: quiz.PeriodMonth}); len(lb.Top) != 0 {
+		t.Fatalf("in UTC the answer is September's; October's board has %+v", lb.Top)
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	s2 := quiztest.OpenStore(t, db, quiztest.Bank(), append(quiztest.Exact(clk), quiz.WithLocation(berlin))...)
+	if lb, _ := s2.Leaderboard(ctx, quiz.LeaderboardInput{Tenant: teamA, Period: quiz.PeriodMonth}); len(lb.Top) != 1 {
+		t.Fatalf("in Berlin the answer is October's; the board has %+v", lb.Top)
+	}
+}
+
+// The leaderboard's queries are index lookups on both engines.
+func TestStore_LeaderboardUsesIndex(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		const q = `SELECT * FROM scores WHERE platform = 'slack' AND team = 'T1' AND channel = '' AND period = 'all' AND points > 0
+			ORDER BY points DESC, correct DESC, reached_at ASC, user_id ASC LIMIT 10`
+		var plan []string
+		if quiz.IsPostgres(db.DSN) {
+			err := db.Transaction(func(tx *gorm.DB) error {
+				tx.Exec("SET LOCAL enable_seqscan = off") // the table is tiny here; ask which index it can use
+				return tx.Raw("EXPLAIN " + q).Scan(&plan).Error
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			var rows []struct{ Detail string }
+			if err := db.Raw("EXPLAIN QUERY PLAN " + q).Scan(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				plan = append(plan, r.Detail)
+			}
+		}
+		text := strings.Join(plan, "\n")
+		if !strings.Contains(text, "idx_scores_rank") || strings.Contains(strings.ToUpper(text), "TEMP B-TREE") {
+			t.Fatalf("plan does not read idx_scores_rank in order:\n%s", text)
 		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"gorm.io/gorm"
 )
 
 // A round's life, and who may write its message at each step:
@@ -28,9 +30,10 @@ const DefaultLease = 2 * time.Minute
 // deadline, so a lapsed claim means the edit is over.
 const RefreshLease = 30 * time.Second
 
-// claimDueWhere is a round due for its reveal: open past its deadline with no
-// count refresh under way, or a reveal claim that lapsed.
-const claimDueWhere = `((state = @open AND closes_at <= @now AND (refresh_until IS NULL OR refresh_until <= @now))
+// claimDueWhere is a round due for its reveal: open past its deadline and
+// its answer grace with no count refresh under way, or a reveal claim that
+// lapsed.
+const claimDueWhere = `((state = @open AND closes_at <= @due AND (refresh_until IS NULL OR refresh_until <= @now))
 	OR (state = @revealing AND claimed_at <= @stale))`
 
 // ClaimDue claims up to limit rounds that are due for their reveal. One
@@ -39,7 +42,8 @@ const claimDueWhere = `((state = @open AND closes_at <= @now AND (refresh_until 
 // replica is claiming instead of waiting for it).
 func (s *Store) ClaimDue(ctx context.Context, lease time.Duration, limit int) ([]Round, error) {
 	now := s.Now()
-	args := map[string]any{"open": StateOpen, "revealing": StateRevealing, "now": now, "stale": now.Add(-lease), "limit": limit}
+	args := map[string]any{"open": StateOpen, "revealing": StateRevealing, "now": now, "due": now.Add(-s.grace),
+		"stale": now.Add(-lease), "limit": limit}
 	var won []Round
 	err := s.db.WithContext(ctx).Raw(`UPDATE rounds SET state = @revealing, claimed_at = @now, open_key = NULL, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM rounds WHERE `+claimDueWhere+` ORDER BY closes_at, id LIMIT @limit`+s.skipLocked()+`)
@@ -61,17 +65,39 @@ func (s *Store) skipLocked() string {
 
 // FinishReveal marks a claimed round revealed. It returns EConflict when the
 // round is no longer claimed (another replica took it over and finished).
+// The round's answers are added to the leaderboards in the same
+// transaction, so a reveal counts exactly once.
 func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 	now := s.Now()
-	res := s.db.WithContext(ctx).Model(&Round{}).Where("id = ? AND state = ?", roundID, StateRevealing).
-		Select("state", "revealed_at", "last_error").Updates(&Round{State: StateRevealed, RevealedAt: &now})
-	if res.Error != nil {
-		return fmt.Errorf("finish reveal of round %d: %w", roundID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return Errorf(EConflict, "Round %d is not being revealed.", roundID)
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Round{}).Where("id = ? AND state = ?", roundID, StateRevealing).
+			Select("state", "revealed_at", "last_error").Updates(&Round{State: StateRevealed, RevealedAt: &now})
+		if res.Error != nil {
+			return fmt.Errorf("finish reveal of round %d: %w", roundID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return Errorf(EConflict, "Round %d is not being revealed.", roundID)
+		}
+		var r Round
+		if err := tx.First(&r, roundID).Error; err != nil {
+			return fmt.Errorf("read round %d: %w", roundID, err)
+		}
+		var answers []Answer
+		if err := tx.Where("round_id = ?", roundID).Order("answered_at, id").Find(&answers).Error; err != nil {
+			return fmt.Errorf("list answers: %w", err)
+		}
+		streaks, _, err := s.nextStreaks(tx, r, answers)
+		if err != nil {
+			return err
+		}
+		if err := saveStreaks(tx, streaks); err != nil {
+			return err
+		}
+		if err := addItemTotals(tx, r, answers); err != nil {
+			return err
+		}
+		return s.upsertScores(tx, answers)
+	})
 }
 
 // DeferReveal records a failed reveal attempt and when to try again; after
@@ -226,7 +252,7 @@ func (s *Store) NextWake(ctx context.Context, lease time.Duration) (time.Time, b
 	var next time.Time
 	found := false
 	if len(open) == 1 {
-		next, found = open[0].ClosesAt, true
+		next, found = open[0].ClosesAt.Add(s.grace), true
 		if u := open[0].RefreshUntil; u != nil && u.After(next) {
 			next = *u
 		}

@@ -1,8 +1,11 @@
 package quiz
 
 import (
+	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // The limits on what people ask for, each with the message that explains
@@ -80,4 +83,41 @@ func canonicalZone(name string) (string, bool) {
 	}
 	out := strings.Join(parts, "/")
 	return out, out != name
+}
+
+// Limits bound what one person or team may ask of the bot, so nobody can
+// flood channels with rounds or the database with schedules. Zero means no
+// limit. They are counted from the rows themselves, so they hold across
+// replicas.
+type Limits struct {
+	StartsPerUser    int // rounds a person may start per LimitWindow
+	StartsPerTeam    int // rounds a team may start per LimitWindow (daily rounds not counted)
+	DrillsPerUser    int // drills a person may start per LimitWindow
+	ScheduleChanges  int // daily-schedule changes a person may make per LimitWindow
+	SchedulesPerTeam int // daily schedules a team may have at once
+}
+
+// LimitWindow is the window the per-person and per-team rates count in.
+const LimitWindow = time.Hour
+
+// DefaultLimits are generous for a team and tight for a script.
+var DefaultLimits = Limits{StartsPerUser: 20, StartsPerTeam: 120, DrillsPerUser: 30, ScheduleChanges: 20, SchedulesPerTeam: 200}
+
+// WithLimits sets the limits (DefaultLimits otherwise).
+func WithLimits(l Limits) Option { return func(s *Store) { s.limits = l } }
+
+// overLimit reports EUnavailable with when to try again when the rows that
+// count (the query) already reach max within the window.
+func overLimit(q *gorm.DB, max int, what string) error {
+	if max <= 0 {
+		return nil
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return fmt.Errorf("count %s: %w", what, err)
+	}
+	if n >= int64(max) {
+		return Errorf(EUnavailable, "That is %d %s in the last hour, the most allowed; try again later.", n, what)
+	}
+	return nil
 }

@@ -56,7 +56,12 @@ func (s *Store) NextRedo(ctx context.Context, t Tenant, user string) (RedoCard, 
 	for _, it := range items {
 		q, ok := s.bank.Get(it.QuestionID)
 		if !ok {
-			continue // removed from the bank; nothing to ask
+			// Retired from the bank: nothing to ask again, so the item goes.
+			if err := db.Delete(&RedoItem{}, it.ID).Error; err != nil {
+				return RedoCard{}, fmt.Errorf("drop retired redo item: %w", err)
+			}
+			s.log.Info("Redo item dropped: its question was retired", "question_id", it.QuestionID, "platform", t.Platform, "team", t.Team)
+			continue
 		}
 		// A new order each time the item comes back (its box or due time moved).
 		order := q.Order(it.ID<<32 ^ uint64(it.DueAt.Unix()))
@@ -118,14 +123,14 @@ func (s *Store) AnswerRedo(ctx context.Context, t Tenant, user, questionID, show
 		switch {
 		case !out.Correct:
 			out.NextDue = now.Add(RedoIntervals[0])
-			res = cond.Updates(map[string]any{"box": 0, "due_at": out.NextDue, "updated_at": now})
+			res = cond.Select("box", "due_at", "updated_at").Updates(&RedoItem{Box: 0, DueAt: out.NextDue, UpdatedAt: now})
 		case it.Box+1 >= len(RedoIntervals):
 			out.Graduated, out.Box = true, it.Box
 			res = tx.Where("id = ? AND box = ? AND due_at = ?", it.ID, it.Box, it.DueAt).Delete(&RedoItem{})
 		default:
 			out.Box = it.Box + 1
 			out.NextDue = now.Add(RedoIntervals[out.Box])
-			res = cond.Updates(map[string]any{"box": out.Box, "due_at": out.NextDue, "updated_at": now})
+			res = cond.Select("box", "due_at", "updated_at").Updates(&RedoItem{Box: out.Box, DueAt: out.NextDue, UpdatedAt: now})
 		}
 		if res.Error != nil {
 			return fmt.Errorf("update redo item: %w", res.Error)

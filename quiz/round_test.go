@@ -122,3 +122,66 @@ func TestStore_OpenRound(t *testing.T) {
 		})
 	})
 }
+
+// One person (or a script) cannot flood a team: starts, drills, schedule
+// changes and schedules per team are bounded, counted from the rows.
+func TestStore_Limits(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		ctx := context.Background()
+		clk := quiztest.NewClock(quiztest.Start)
+		lim := quiz.Limits{StartsPerUser: 3, StartsPerTeam: 4, DrillsPerUser: 2, ScheduleChanges: 2, SchedulesPerTeam: 3}
+		s := quiztest.OpenStore(t, db, quiztest.Bank(), append(quiztest.Exact(clk), quiz.WithLimits(lim))...)
+		start := func(user, channel string) error {
+			_, _, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: channel, OpenedBy: user, Duration: time.Minute})
+			return err
+		}
+		for i := 0; i < 3; i++ {
+			if err := start("U1", fmt.Sprintf("C%d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := start("U1", "C9"); quiz.ErrorCode(err) != quiz.EUnavailable {
+			t.Fatalf("fourth start by U1: %v, want a limit", err)
+		}
+		if err := start("U2", "C8"); err != nil {
+			t.Fatalf("U2's first start: %v", err)
+		}
+		if err := start("U3", "C7"); quiz.ErrorCode(err) != quiz.EUnavailable {
+			t.Fatalf("fifth start in the team: %v, want a limit", err)
+		}
+		clk.Add(quiz.LimitWindow)
+		if err := start("U1", "C6"); err != nil {
+			t.Fatalf("an hour later: %v", err)
+		}
+		for i := 0; i < 2; i++ {
+			if _, err := s.StartDrill(ctx, quiz.DrillInput{Tenant: teamA, UserID: "U1", Count: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.StartDrill(ctx, quiz.DrillInput{Tenant: teamA, UserID: "U1", Count: 1}); quiz.ErrorCode(err) != quiz.EUnavailable {
+			t.Fatalf("third drill: %v, want a limit", err)
+		}
+		set := func(user, channel string) error {
+			_, err := s.SetSchedule(ctx, quiz.ScheduleInput{Tenant: teamA, Channel: channel, Hour: 9, TimeZone: "UTC", Days: quiz.Everyday, Deadline: time.Hour, CreatedBy: user})
+			return err
+		}
+		if err := set("U1", "D1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := set("U1", "D2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := set("U1", "D3"); quiz.ErrorCode(err) != quiz.EUnavailable {
+			t.Fatalf("third schedule change by U1: %v, want a limit", err)
+		}
+		if err := set("U2", "D3"); err != nil {
+			t.Fatal(err)
+		}
+		if err := set("U3", "D4"); quiz.ErrorCode(err) != quiz.EUnavailable {
+			t.Fatalf("a fourth schedule in the team: %v, want the cap", err)
+		}
+		if n := db.Count(t, &quiz.Schedule{}); n != 3 {
+			t.Fatalf("%d schedules, want 3", n)
+		}
+	})
+}

@@ -2,11 +2,9 @@ package quiz
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -80,12 +78,23 @@ func (s *Store) SetSchedule(ctx context.Context, in ScheduleInput) (Schedule, er
 		return Schedule{}, err
 	}
 	now := s.Now()
+	db := s.db.WithContext(ctx)
+	mine := db.Model(&Schedule{}).Where("platform = ? AND team = ? AND created_by = ? AND updated_at > ?", in.Platform, in.Team, in.CreatedBy, now.Add(-LimitWindow))
+	if err := overLimit(mine, s.limits.ScheduleChanges, "daily-schedule changes by you"); err != nil {
+		return Schedule{}, err
+	}
+	var others int64
+	if err := db.Model(&Schedule{}).Where("platform = ? AND team = ? AND channel <> ?", in.Platform, in.Team, in.Channel).Count(&others).Error; err != nil {
+		return Schedule{}, fmt.Errorf("count schedules: %w", err)
+	}
+	if max := s.limits.SchedulesPerTeam; max > 0 && others >= int64(max) {
+		return Schedule{}, Errorf(EUnavailable, "This team has %d daily quizzes, the most allowed; turn one off first.", others)
+	}
 	sch := Schedule{
 		Platform: in.Platform, Team: in.Team, Channel: in.Channel, Hour: in.Hour, Minute: in.Minute,
 		TimeZone: in.TimeZone, DaysMask: int(in.Days), DeadlineSeconds: int64(in.Deadline / time.Second),
 		CreatedBy: in.CreatedBy, CreatedAt: now, UpdatedAt: now,
 	}
-	db := s.db.WithContext(ctx)
 	err = db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "platform"}, {Name: "team"}, {Name: "channel"}},
 		DoUpdates: clause.AssignmentColumns([]string{"hour", "minute", "time_zone", "days_mask", "deadline_seconds", "created_by", "updated_at"}),
@@ -99,28 +108,14 @@ func (s *Store) SetSchedule(ctx context.Context, in ScheduleInput) (Schedule, er
 
 // ScheduleIn returns the channel's schedule, or ENotFound.
 func (s *Store) ScheduleIn(ctx context.Context, t Tenant, channel string) (Schedule, error) {
-	var sch Schedule
-	err := s.db.WithContext(ctx).Where("platform = ? AND team = ? AND channel = ?", t.Platform, t.Team, channel).First(&sch).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Schedule{}, Errorf(ENotFound, "This channel has no daily quiz.")
-	}
-	if err != nil {
-		return Schedule{}, fmt.Errorf("find schedule: %w", err)
-	}
-	return sch, nil
+	return first[Schedule](s.db.WithContext(ctx).Where("platform = ? AND team = ? AND channel = ?", t.Platform, t.Team, channel),
+		Errorf(ENotFound, "This channel has no daily quiz."), "schedule")
 }
 
 // ScheduleByID returns a schedule by id, or ENotFound (it was removed).
 func (s *Store) ScheduleByID(ctx context.Context, id uint64) (Schedule, error) {
-	var sch Schedule
-	err := s.db.WithContext(ctx).First(&sch, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Schedule{}, Errorf(ENotFound, "Schedule %d no longer exists.", id)
-	}
-	if err != nil {
-		return Schedule{}, fmt.Errorf("find schedule %d: %w", id, err)
-	}
-	return sch, nil
+	return first[Schedule](s.db.WithContext(ctx).Where("id = ?", id),
+		Errorf(ENotFound, "Schedule %d no longer exists.", id), fmt.Sprintf("schedule %d", id))
 }
 
 // RemoveSchedule deletes the channel's schedule; ENotFound when it has none.

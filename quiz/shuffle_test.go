@@ -12,7 +12,7 @@ import (
 
 func shuffledStore(t *testing.T, db *quiztest.DB) (*quiz.Store, *quiztest.Clock) {
 	clk := quiztest.NewClock(quiztest.Start)
-	return quiztest.OpenStore(t, db, quiztest.ShuffledBank(), quiz.WithClock(clk.Now), quiz.WithSeed(1)), clk
+	return quiztest.OpenStore(t, db, quiztest.ShuffledBank(), quiztest.Exact(clk)...), clk
 }
 
 func TestStore_ShuffledRound(t *testing.T) {

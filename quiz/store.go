@@ -3,6 +3,7 @@ package quiz
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -22,6 +23,11 @@ type Store struct {
 
 	mu  sync.Mutex
 	rnd *rand.Rand
+
+	answers *answerWriter
+	grace   time.Duration
+	limits  Limits
+	log     *slog.Logger
 }
 
 // Option configures a Store.
@@ -33,6 +39,10 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // WithLocation sets the time zone that leaderboard weeks and months follow.
 func WithLocation(loc *time.Location) Option { return func(s *Store) { s.loc = loc } }
 
+// WithAnswerGrace sets how long after a deadline a click received before
+// it may still commit (default AnswerGrace); reveals wait that long.
+func WithAnswerGrace(d time.Duration) Option { return func(s *Store) { s.grace = d } }
+
 // WithSeed makes question selection repeatable.
 func WithSeed(seed uint64) Option {
 	return func(s *Store) { s.rnd = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
@@ -43,6 +53,9 @@ func newStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 	s := &Store{
 		db:       db,
 		postgres: db.Dialector.Name() == "postgres",
+		grace:    AnswerGrace,
+		limits:   DefaultLimits,
+		log:      slog.New(slog.DiscardHandler),
 		bank:     bank,
 		now:      time.Now,
 		loc:      time.UTC,
@@ -51,6 +64,7 @@ func newStore(db *gorm.DB, bank *questions.Bank, opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
+	s.answers = newAnswerWriter(s)
 	return s
 }
 
@@ -59,6 +73,7 @@ func (s *Store) Bank() *questions.Bank { return s.bank }
 
 // Close closes the database's connection pool.
 func (s *Store) Close() error {
+	s.answers.close() // commits what is queued first
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
@@ -108,7 +123,18 @@ type Tenant struct {
 func (s *Store) Question(id string) (*questions.Question, error) {
 	q, ok := s.bank.Get(id)
 	if !ok {
-		return nil, Errorf(ENotFound, "Question %s is no longer in the bank.", id)
+		return nil, ErrRetired
 	}
 	return q, nil
+}
+
+// ErrRetired is the error for a question that has left the bank since it
+// was asked. Rounds, redo queues and leaderboards outlive it: history keeps
+// the stored answers; nothing asks the question again.
+var ErrRetired = &Error{Code: ENotFound, Message: "That question has been retired from the bank since it was asked."}
+
+// WithLog sets the logger for what the store notices on its own (a
+// question retired from the bank, an item dropped because of it).
+func WithLog(log *slog.Logger) Option {
+	return func(s *Store) { s.log = log.With("component", "store") }
 }

@@ -292,7 +292,7 @@ type replica struct {
 }
 
 func newReplica(t *testing.T, db *quiztest.DB, clk *quiztest.Clock) replica {
-	store := quiztest.OpenStore(t, db, quiztest.Bank(), quiz.WithClock(clk.Now))
+	store := quiztest.OpenStore(t, db, quiztest.Bank(), quiztest.Exact(clk)...)
 	b := bot.New(store, nil)
 	rec := &bottest.Recorder{}
 	b.Register("slack", rec)

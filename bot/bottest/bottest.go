@@ -29,6 +29,7 @@ type Recorder struct {
 	mu    sync.Mutex
 	posts []Sent
 	edits []Sent
+	dms   []Sent // Channel holds the user
 	Fail  error
 	// Notify, when set, receives every successful post and edit.
 	Notify chan Sent
@@ -76,6 +77,24 @@ func (r *Recorder) Edit(_ context.Context, channel, ref string, m bot.Message) e
 	return nil
 }
 
+// DirectMessage implements bot.DirectMessenger (redo reminders).
+func (r *Recorder) DirectMessage(_ context.Context, user string, m bot.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Fail != nil {
+		return r.Fail
+	}
+	r.dms = append(r.dms, Sent{Channel: user, Message: m})
+	return nil
+}
+
+// DMs returns the direct messages so far; Channel holds the user.
+func (r *Recorder) DMs() []Sent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Sent(nil), r.dms...)
+}
+
 // Posts returns the posted messages so far.
 func (r *Recorder) Posts() []Sent {
 	r.mu.Lock()
@@ -113,7 +132,7 @@ func NewWithBank(t testing.TB, bank *questions.Bank) *Harness {
 	t.Helper()
 	clk := quiztest.NewClock(quiztest.Start)
 	db := quiztest.MustOpenSQLite(t)
-	store := quiztest.OpenStore(t, db, bank, quiz.WithClock(clk.Now), quiz.WithSeed(1))
+	store := quiztest.OpenStore(t, db, bank, quiztest.Exact(clk)...)
 	b := bot.New(store, nil)
 	rec := &Recorder{}
 	b.Register("slack", rec)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
@@ -27,13 +28,21 @@ type Config struct {
 
 // Adapter connects the bot to Discord.
 type Adapter struct {
-	s     *discordgo.Session
+	s     *discordgo.Session // REST only; the gateway is ours (gateway.go)
 	bot   *bot.Bot
 	pub   ed25519.PublicKey
+	token string
 	appID string
 	guild string
 	log   *slog.Logger
 	now   func() time.Time
+	// replyWait is the wait before retry n of a private reply.
+	replyWait func(n int) time.Duration
+	gw        gatewayTiming
+	seen      seenSet
+
+	selfMu sync.Mutex
+	selfID string // the bot's user id, for finding its own messages
 
 	work bot.Background // work started after an ack
 }
@@ -46,30 +55,56 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("component", "discord")
+	routeLibraryLog(log)
 	// discordgo's own retry sleeps without a context and without a cap;
 	// withRetry waits for rate limits instead.
 	s.ShouldRetryOnRateLimit = false
-	s.Client = &http.Client{Timeout: 15 * time.Second}
+	s.LogLevel = discordgo.LogWarning
+	s.Client = &http.Client{Timeout: 15 * time.Second, Transport: newTransport()}
 	if cfg.APIURL != "" {
 		base, err := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
 		if err != nil {
 			return nil, fmt.Errorf("DISCORD_API_URL: %w", err)
 		}
-		s.Client.Transport = rewrite{base: base}
+		s.Client.Transport = rewrite{base: base, next: s.Client.Transport}
 	}
-	log := cfg.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	a := &Adapter{
+		s: s, bot: b, pub: cfg.PublicKey, token: cfg.BotToken, appID: cfg.AppID, guild: cfg.GuildID, log: log,
+		now: time.Now, replyWait: replyBackoff, gw: defaultGatewayTiming(),
 	}
-	a := &Adapter{s: s, bot: b, pub: cfg.PublicKey, appID: cfg.AppID, guild: cfg.GuildID, log: log.With("component", "discord"), now: time.Now}
 	b.Register(Name, a)
 	return a, nil
 }
 
+// newTransport keeps connections to Discord open for reuse: every private
+// reply, callback and post goes to the same host, and a burst of clicks
+// must not open (and leave in TIME_WAIT) a connection each. At most
+// maxConns are open; a burst beyond them waits for one (discordgo reads
+// every body to the end, so each connection goes back to the pool).
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = maxConns
+	t.MaxIdleConnsPerHost = maxConns
+	t.MaxConnsPerHost = maxConns
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}
+
+// maxConns bounds the connections to Discord's API host.
+const maxConns = 100
+
 // rewrite sends every REST call to another base URL (DISCORD_API_URL):
 // discordgo's endpoint strings are fixed at init, so the transport is the
 // one place that sees every request.
-type rewrite struct{ base *url.URL }
+type rewrite struct {
+	base *url.URL
+	next http.RoundTripper
+}
 
 func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 	u := *req.URL
@@ -84,7 +119,7 @@ func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req.Clone(req.Context())
 	out.URL = target
 	out.Host = target.Host
-	return http.DefaultTransport.RoundTrip(out)
+	return r.next.RoundTrip(out)
 }
 
 // withRetry runs call, waiting out 429s (retry_after) while ctx allows.
@@ -102,41 +137,6 @@ func retryAfter(err error) (time.Duration, bool) {
 		return rlv.RetryAfter, true
 	}
 	return 0, false
-}
-
-// Post implements bot.Platform: a bot-authored channel message, so it can be
-// edited after the interaction token has expired.
-func (a *Adapter) Post(ctx context.Context, channel string, m bot.Message) (string, error) {
-	var id string
-	err := withRetry(ctx, func() error {
-		msg, err := a.s.ChannelMessageSendComplex(channel, &discordgo.MessageSend{
-			Embeds: []*discordgo.MessageEmbed{Embed(m)}, Components: Components(m), AllowedMentions: noMentions,
-		}, discordgo.WithContext(ctx))
-		if err == nil {
-			id = msg.ID
-		}
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("create message: %w", err)
-	}
-	return id, nil
-}
-
-// Edit implements bot.Platform; an empty component list removes the buttons.
-func (a *Adapter) Edit(ctx context.Context, channel, ref string, m bot.Message) error {
-	embeds := []*discordgo.MessageEmbed{Embed(m)}
-	comps := Components(m)
-	err := withRetry(ctx, func() error {
-		_, err := a.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
-			Channel: channel, ID: ref, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions,
-		}, discordgo.WithContext(ctx))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("edit message: %w", err)
-	}
-	return nil
 }
 
 // Wait blocks until background work has finished or ctx is done.

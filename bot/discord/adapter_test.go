@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func TestAdapter_RoundEndToEnd(t *testing.T) {
 	}
 	post := posts[0].Body
 	wantContains(t, "round message", posts[0].Raw, `"allowed_mentions":{"parse":[]`, `\u003ct:`)
-	ids := customIDs(t, post)
+	ids := buttonIDs(t, post)
 	if len(ids) != 4 {
 		t.Fatalf("buttons=%v, want A-D", ids)
 	}
@@ -57,26 +58,26 @@ func TestAdapter_RoundEndToEnd(t *testing.T) {
 	}
 	wantContains(t, "reveal", edit.Raw, "Answer: B", "because one", "2 of 4 got it right", "name-U1")
 
-	wantContains(t, "leaderboard", h.command("U9", 0, "leaderboard", map[string]any{"period": "all"}).Raw, "1. name-U1", "2. name-U2")
+	wantContains(t, "leaderboard", h.command("U9", 0, "leaderboard", map[string]any{"period": "all"}).Raw, `1\\. name-U1`, `2\\. name-U2`)
 }
 
 func TestAdapter_DrillAndRedoUpdateTheirCard(t *testing.T) {
 	h := newHarness(t)
 	card := h.command("U1", 0, "drill", map[string]any{"count": 2})
-	ids := customIDs(t, card.Body)
+	ids := buttonIDs(t, card.Body)
 	resp := h.click("U1", ids["A"], true)
 	if resp["type"] != float64(7) {
 		t.Fatalf("drill step response type %v, want 7 (update message)", resp["type"])
 	}
 	wantContains(t, "drill step", raw(resp), "A is wrong", "Drill 2/2")
-	next := customIDs(t, resp["data"].(map[string]any))
+	next := buttonIDs(t, resp["data"].(map[string]any))
 	resp = h.click("U1", next["B"], true)
 	wantContains(t, "drill end", raw(resp), "You got 1 of 2 right")
 
 	wantContains(t, "redo not due", h.command("U1", 0, "redo", nil).Raw, "Nothing to redo right now")
 	h.clock.Add(72 * time.Hour)
 	redo := h.command("U1", 0, "redo", nil)
-	resp = h.click("U1", customIDs(t, redo.Body)["B"], true)
+	resp = h.click("U1", buttonIDs(t, redo.Body)["B"], true)
 	if resp["type"] != float64(7) {
 		t.Fatalf("redo response type %v, want 7", resp["type"])
 	}
@@ -94,7 +95,7 @@ func TestAdapter_DailyNeedsManageChannels(t *testing.T) {
 func TestAdapter_StaleChoiceValidated(t *testing.T) {
 	h := newHarness(t)
 	// An old registration or an API client may send a value outside the choices.
-	wantContains(t, "bad period", h.command("U1", 0, "leaderboard", map[string]any{"period": "decade"}).Raw, "Period", "week, month or all")
+	wantContains(t, "bad period", h.command("U1", 0, "leaderboard", map[string]any{"period": "decade"}).Raw, "Period", "week, month, quarter or all")
 	wantContains(t, "bad duration", h.command("U1", 0, "start", map[string]any{"duration": "1s"}).Raw, "between 5s and 7d")
 	if n := len(h.fake.Calls("POST", "/channels/")); n != 0 {
 		t.Fatalf("bad input posted %d messages", n)
@@ -104,30 +105,9 @@ func TestAdapter_StaleChoiceValidated(t *testing.T) {
 func TestAdapter_ForeignGuildClick(t *testing.T) {
 	h := newHarness(t)
 	h.command("U1", 0, "start", map[string]any{"duration": "1m"})
-	ids := customIDs(t, h.fake.Calls("POST", "/channels/C1/messages")[0].Body)
-	w := h.post(h.clickJSON("G-OTHER", "U7", ids["B"], false), nil)
+	ids := buttonIDs(t, h.fake.Calls("POST", "/channels/C1/messages")[0].Body)
+	w := h.post(h.clickJSON("G-OTHER", "U7", ids["B"], h.fake.lastMessage("C1"), false), nil)
 	wantContains(t, "foreign click", w.Body.String(), "not known here")
-}
-
-// Gateway mode: the same interactions, with responses over the REST callback.
-func TestAdapter_Gateway(t *testing.T) {
-	h := newHarness(t)
-	var i discordgo.Interaction
-	if err := i.UnmarshalJSON([]byte(h.commandJSON("U1", 0, "start", map[string]any{"duration": "30s"}))); err != nil {
-		t.Fatal(err)
-	}
-	h.a.HandleGateway(&discordgo.InteractionCreate{Interaction: &i})
-	cb := h.fake.wait(t, "POST", "/interactions/")
-	if cb.Body["type"] != float64(5) {
-		t.Fatalf("gateway callback %s, want a deferred response", cb.Raw)
-	}
-	wantContains(t, "gateway start", h.fake.wait(t, "PATCH", "/webhooks/").Raw, "Round 1 started")
-	ids := customIDs(t, h.fake.Calls("POST", "/channels/C1/messages")[0].Body)
-
-	var click discordgo.Interaction
-	click.UnmarshalJSON([]byte(h.clickJSON("G1", "U2", ids["B"], false)))
-	h.a.HandleGateway(&discordgo.InteractionCreate{Interaction: &click})
-	wantContains(t, "gateway click", h.fake.wait(t, "POST", "/interactions/").Raw, "Locked in B", `"flags":64`)
 }
 
 func TestAdapter_RegisterCommands(t *testing.T) {
@@ -143,6 +123,13 @@ func TestAdapter_RegisterCommands(t *testing.T) {
 		`"name":"timezone"`, `"name":"leaderboard"`, `"name":"period"`, `"name":"scope"`, `"name":"drill"`, `"name":"count"`, `"name":"redo"`, `"name":"stats"`)
 	if got := InviteURL("123456"); !strings.Contains(got, "client_id=123456") || !strings.Contains(got, "applications.commands") {
 		t.Fatalf("InviteURL=%s", got)
+	}
+	// Rounds may be posted in threads: the invite asks for Send Messages in
+	// Threads, besides what a channel needs.
+	want := discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionSendMessagesInThreads |
+		discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
+	if got := InviteURL("123456"); !strings.Contains(got, fmt.Sprintf("permissions=%d&", want)) {
+		t.Fatalf("InviteURL=%s, want permissions %d", got, want)
 	}
 }
 

@@ -9,10 +9,33 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// Permissions the bot needs in a channel: view it, send messages with
-// embeds, and read history (to edit its own messages).
-const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
-	discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
+// Permissions the bot asks for in the invite: view a channel, send
+// messages with embeds, read history (to find a round's message after a
+// lost response), and send messages in threads: rounds may be posted in
+// threads and forum posts, and the same permission lets the bot unarchive
+// a thread that went quiet before its reveal.
+const Permissions int64 = postPermissions | discordgo.PermissionSendMessagesInThreads
+
+// postPermissions and threadPermissions are what a round needs where it is
+// posted; a command checks them against the app_permissions Discord sends.
+const (
+	postPermissions int64 = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
+		discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
+	threadPermissions int64 = discordgo.PermissionViewChannel | discordgo.PermissionSendMessagesInThreads |
+		discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
+)
+
+// permissionNames are the permissions as Discord's settings name them.
+var permissionNames = []struct {
+	bit  int64
+	name string
+}{
+	{discordgo.PermissionViewChannel, "View Channel"},
+	{discordgo.PermissionSendMessages, "Send Messages"},
+	{discordgo.PermissionSendMessagesInThreads, "Send Messages in Threads"},
+	{discordgo.PermissionEmbedLinks, "Embed Links"},
+	{discordgo.PermissionReadMessageHistory, "Read Message History"},
+}
 
 // Commands is the /asyncquiz command with its subcommands and options,
 // derived from the bot's grammar. `daily` cannot be restricted on its own
@@ -67,16 +90,4 @@ func (a *Adapter) RegisterCommands(ctx context.Context) error {
 func InviteURL(appID string) string {
 	q := url.Values{"client_id": {appID}, "scope": {"bot applications.commands"}, "permissions": {fmt.Sprint(Permissions)}}
 	return "https://discord.com/oauth2/authorize?" + q.Encode()
-}
-
-// RunGateway receives interactions over the gateway (no public URL needed)
-// until ctx is done.
-func (a *Adapter) RunGateway(ctx context.Context) error {
-	remove := a.s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) { a.HandleGateway(ic) })
-	defer remove()
-	if err := a.s.Open(); err != nil {
-		return fmt.Errorf("discord gateway: %w", err)
-	}
-	<-ctx.Done()
-	return a.s.Close()
 }

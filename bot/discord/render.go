@@ -31,53 +31,45 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// noMentions keeps question and user text from pinging anyone.
+// noMentions keeps question and user text from pinging anyone: the parse
+// list is empty, so no role, user or @everyone mention notifies, whatever
+// the text says.
 var noMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 
-// escape neutralises markdown that could break the layout.
-func escape(s string) string {
-	return strings.NewReplacer("`", "ˋ", "@everyone", "@\u200beveryone", "@here", "@\u200bhere").Replace(s)
-}
-
-func codeBlock(lang, code string, limit int) string {
-	code = strings.ReplaceAll(strings.TrimRight(code, "\n"), "```", "ˋˋˋ")
-	return "```" + lang + "\n" + truncate(code, limit-len(lang)-8) + "\n```"
-}
-
 func sectionValue(s bot.Section) (string, string) {
-	name := s.Heading
-	if name == "" {
-		name = "\u200b"
+	name, value := "\u200b", "\u200b"
+	if s.Heading != "" {
+		name = truncateEscaped(escapeMarkdown(s.Heading), maxFieldName)
 	}
-	value := s.Text
-	if value == "" {
-		value = "\u200b"
+	if s.Text != "" {
+		value = truncateEscaped(escapeMarkdown(s.Text), maxFieldValue)
 	}
-	return truncate(escape(name), maxFieldName), truncate(escape(value), maxFieldValue)
+	return name, value
 }
 
 // Embed renders a neutral message as one embed within Discord's limits.
 func Embed(m bot.Message) *discordgo.MessageEmbed {
-	e := &discordgo.MessageEmbed{Title: truncate(m.Title, maxTitle), Color: 0x2b4a6f}
+	e := &discordgo.MessageEmbed{Title: truncateEscaped(escapeMarkdown(m.Title), maxTitle), Color: 0x2b4a6f}
 	var desc strings.Builder
 	for _, s := range m.Lead {
-		fmt.Fprintf(&desc, "**%s**\n%s\n\n", escape(s.Heading), escape(s.Text))
+		fmt.Fprintf(&desc, "**%s**\n%s\n\n", escapeMarkdown(s.Heading), escapeMarkdown(s.Text))
 	}
 	if m.Text != "" {
-		desc.WriteString(escape(m.Text) + "\n")
+		desc.WriteString(escapeText(m.Text) + "\n")
 	}
 	if m.Code != "" {
-		desc.WriteString(codeBlock("py", m.Code, 1800) + "\n")
+		desc.WriteString(codeFence("py", m.Code, 1800) + "\n")
 	}
 	for _, c := range m.Choices {
 		mark := c.Mark.Emoji()
-		text := escape(c.Text)
+		text := escapeMarkdown(c.Text)
 		if c.Verbatim {
-			text = "\n" + codeBlock("", c.Text, 400)
+			text = "\n" + codeFence("", c.Text, 400)
 		}
-		fmt.Fprintf(&desc, "%s**%s.** %s\n", mark, c.Letter, text)
+		fmt.Fprintf(&desc, "%s**%s.** %s\n", mark, escapeMarkdown(c.Letter), text)
 		if c.Note != "" {
-			fmt.Fprintf(&desc, "*%s*\n", escape(truncate(c.Note, 400)))
+			// Escaped inside the italics, so a * in the note cannot end them.
+			fmt.Fprintf(&desc, "*%s*\n", truncateEscaped(escapeMarkdown(c.Note), 400))
 		}
 	}
 	if !m.Deadline.IsZero() {
@@ -85,9 +77,11 @@ func Embed(m bot.Message) *discordgo.MessageEmbed {
 		if label == "" {
 			label = "Closes"
 		}
-		fmt.Fprintf(&desc, "\n%s <t:%d:R> (<t:%d:t>)", escape(label), m.Deadline.Unix(), m.Deadline.Unix())
+		// The one place the adapter writes markup of its own: Discord shows
+		// the time in each reader's zone.
+		fmt.Fprintf(&desc, "\n%s <t:%d:R> (<t:%d:t>)", escapeMarkdown(label), m.Deadline.Unix(), m.Deadline.Unix())
 	}
-	e.Description = truncate(desc.String(), maxDescription)
+	e.Description = truncateEscaped(desc.String(), maxDescription)
 	for _, s := range m.Sections {
 		if len(e.Fields) == maxFields {
 			break
@@ -96,7 +90,8 @@ func Embed(m bot.Message) *discordgo.MessageEmbed {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value})
 	}
 	if m.Footer != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(m.Footer, maxFooter)}
+		// Footers are not markdown: plain text reads as written.
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(visible(m.Footer), maxFooter)}
 	}
 	fitTotal(e)
 	return e
@@ -115,7 +110,7 @@ func fitTotal(e *discordgo.MessageEmbed) {
 		return n
 	}
 	if over := total() - maxEmbedTotal; over > 0 {
-		e.Description = truncate(e.Description, len([]rune(e.Description))-over)
+		e.Description = truncateEscaped(e.Description, len([]rune(e.Description))-over)
 	}
 }
 
@@ -126,7 +121,7 @@ func Components(m bot.Message) []discordgo.MessageComponent {
 	var row discordgo.ActionsRow
 	for _, b := range m.Buttons {
 		row.Components = append(row.Components, discordgo.Button{
-			Label: truncate(b.Label, maxButtonLabel), Style: discordgo.SecondaryButton, CustomID: truncate(b.Action, maxCustomID),
+			Label: truncate(visible(b.Label), maxButtonLabel), Style: discordgo.SecondaryButton, CustomID: truncate(b.Action, maxCustomID),
 		})
 		if len(row.Components) == buttonsPerRow {
 			out = append(out, row)

@@ -89,7 +89,12 @@ func TestAdapter_DailyNeedsAdmin(t *testing.T) {
 	wantContains(t, "show", replyText(h.command("U1", "daily")), "Next question")
 }
 
-func TestAdapter_ForeignTeamClick(t *testing.T) {
+// Issue 12.1: the tenant is the installation. In a Slack Connect channel
+// (or one shared across a Grid org) a member of another team clicks with
+// their own team.id; the click counts in the round of the channel it came
+// from and scores under the installation. Before, it was refused as "not
+// known here".
+func TestAdapter_SharedChannelClickScoresUnderInstallation(t *testing.T) {
 	h := newHarness(t)
 	h.command("U1", "start 1m")
 	btn := buttons(t, h.fake.Posts()[0].Get("blocks"))
@@ -97,7 +102,33 @@ func TestAdapter_ForeignTeamClick(t *testing.T) {
 	if w.Code != 200 {
 		t.Fatalf("status %d", w.Code)
 	}
-	wantContains(t, "foreign click", replyText(h.reply()), "not known here")
+	wantContains(t, "external click", replyText(h.reply()), "Locked in B")
+	if n, err := h.store.AnswerCount(context.Background(), 1); err != nil || n != 1 {
+		t.Fatalf("answers=%d, %v; want the external member's one", n, err)
+	}
+	h.clock.Add(time.Minute)
+	if n, err := h.bot.Rounds().RevealDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("RevealDue=%d, %v", n, err)
+	}
+	wantContains(t, "leaderboard", replyText(h.command("U1", "leaderboard")), "name-U7")
+}
+
+// Tenant isolation holds: a click naming the round from another channel of
+// the same installation never touches it.
+func TestAdapter_ClickFromAnotherChannelIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.command("U1", "start 1m")
+	btn := buttons(t, h.fake.Posts()[0].Get("blocks"))
+	body := strings.ReplaceAll(h.clickBody("T1", "U7", btn["B"], false), "C1", "C2")
+	if w := h.serve("/slack/interactions", body, nil); w.Code != 200 {
+		t.Fatalf("status %d", w.Code)
+	}
+	if got := replyText(h.reply()); strings.Contains(got, "Locked in") {
+		t.Fatalf("click from C2 recorded in C1's round: %s", got)
+	}
+	if n, _ := h.store.AnswerCount(context.Background(), 1); n != 0 {
+		t.Fatalf("answers=%d, want 0", n)
+	}
 }
 
 func TestAdapter_RateLimitedPostIsRetried(t *testing.T) {

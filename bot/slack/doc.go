@@ -1,8 +1,17 @@
-// Package slack is the Slack adapter: it serves POST /slack/commands and
-// POST /slack/interactions (or Socket Mode), verifies Slack's request
-// signatures, acknowledges at once, runs the bot in the background and
-// answers privately through response_url. Rounds are Block Kit messages
-// posted with chat.postMessage and revealed with chat.update.
+// Package slack is the Slack adapter. It serves POST /slack/commands and
+// POST /slack/interactions, verifying Slack's request signatures, or runs
+// its own Socket Mode client (socket.go); both paths decode the same lean
+// payloads (payload.go), acknowledge a command at once and a click once
+// its answer is committed, and answer privately through response_url,
+// retried within its window (reply.go).
+//
+// The tenant of everything the bot token receives is its installation
+// (install.go), so shared channels score under the channel's installation.
+// Rounds are Block Kit messages posted with chat.postMessage, carrying
+// their key in message metadata so a retried post finds one that landed
+// (post.go), and revealed with chat.update. Text from the bank and from
+// people is rendered to read exactly as written (escape.go). A round is
+// always a top-level message: slash commands carry no thread.
 package slack
 
 // Name is the platform's name in the bot and in every stored row.

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -54,12 +53,11 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		http.Error(w, "malformed form body", http.StatusBadRequest)
 		return nil, false
 	}
+	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
+		// The trigger_id (Event.Delivery) makes the retry a no-op.
+		a.log.Info("Slack retried a request", "path", r.URL.Path, "retry_num", n, "retry_reason", r.Header.Get("X-Slack-Retry-Reason"))
+	}
 	return form, true
-}
-
-// command is a slash command as the bot needs it.
-type command struct {
-	team, channel, user, userName, text, responseURL string
 }
 
 func (a *Adapter) handleCommand(w http.ResponseWriter, r *http.Request) {
@@ -67,87 +65,96 @@ func (a *Adapter) handleCommand(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c := command{
-		team: form.Get("team_id"), channel: form.Get("channel_id"), user: form.Get("user_id"),
-		userName: form.Get("user_name"), text: form.Get("text"), responseURL: form.Get("response_url"),
-	}
-	if c.team == "" || c.channel == "" || c.user == "" || c.responseURL == "" {
-		http.Error(w, "missing command fields", http.StatusBadRequest)
+	c, err := commandFields(form.Get)
+	if err != nil {
+		http.Error(w, "missing or malformed command fields", http.StatusBadRequest)
 		return
 	}
 	// Ack now with an empty 200; the reply follows through response_url.
 	w.WriteHeader(http.StatusOK)
-	a.background(func(ctx context.Context) { a.runCommand(ctx, c) })
+	a.startCommand(c)
 }
 
-func (a *Adapter) runCommand(ctx context.Context, c command) {
-	ev := bot.Event{Platform: Name, Team: c.team, Channel: c.channel, User: c.user, UserName: c.userName,
-		CanManage: func(ctx context.Context) bool { return a.canManage(ctx, c.user) }}
-	reply := a.bot.CommandText(ctx, ev, c.text)
-	if err := a.respond(ctx, c.responseURL, reply); err != nil {
-		a.log.Error("Command reply failed", "team", c.team, "channel", c.channel, "error", err)
+// commandTimeout bounds running a command; its reply then has the rest of
+// response_url's window.
+const commandTimeout = 60 * time.Second
+
+// startCommand runs an acknowledged command and delivers its reply.
+func (a *Adapter) startCommand(c command) {
+	a.background(replyWindow, func(ctx context.Context) {
+		reply := a.runCommand(ctx, c)
+		a.deliver(ctx, c.responseURL, c.received, reply, "command")
+	})
+}
+
+func (a *Adapter) runCommand(ctx context.Context, c command) bot.Reply {
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
+	inst, err := a.installation(ctx)
+	if err != nil {
+		a.log.Error("auth.test failed; command not run", "channel", c.channel, "error", err)
+		return bot.Reply{Message: bot.Message{Text: notInstalled}}
 	}
+	ev := bot.Event{Platform: Name, Team: inst.Tenant, Channel: c.channel, User: c.user, UserName: c.userName,
+		Delivery:  c.triggerID,
+		CanManage: func(ctx context.Context) bool { return a.canManage(ctx, c.user) }}
+	return a.bot.CommandText(ctx, ev, c.text)
 }
 
 func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
+	at := a.now()
 	form, ok := a.verified(w, r)
 	if !ok {
 		return
 	}
-	var cb slackgo.InteractionCallback
-	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+	c, isClick, err := decodeInteraction([]byte(form.Get("payload")))
+	if err != nil {
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
-	if cb.Type != slackgo.InteractionTypeBlockActions {
+	if !isClick {
 		// Nothing else is configured for this app; acknowledge and ignore.
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if len(cb.ActionCallback.BlockActions) == 0 || cb.ResponseURL == "" {
-		http.Error(w, "no action in payload", http.StatusBadRequest)
-		return
-	}
+	c.at = at
 	// The answer is committed before the ack: what the person is told was
 	// accepted has been stored. Only the private reply follows the ack.
-	reply := a.click(r.Context(), cb)
+	reply := a.click(r.Context(), c)
 	w.WriteHeader(http.StatusOK)
-	a.background(func(ctx context.Context) { a.replyToClick(ctx, cb, reply) })
+	a.replyToClick(c, reply)
 }
+
+// now is the store's clock, on which deadlines are kept.
+func (a *Adapter) now() time.Time { return a.bot.Store().Now() }
 
 // clickDeadline bounds recording a click, well inside Slack's 3 seconds.
 const clickDeadline = 2500 * time.Millisecond
 
-// click records a block action and returns the private reply.
-func (a *Adapter) click(ctx context.Context, cb slackgo.InteractionCallback) bot.Reply {
-	channel := cb.Channel.ID
-	if channel == "" {
-		channel = cb.Container.ChannelID
-	}
-	ev := bot.Event{
-		Platform: Name, Team: cb.Team.ID, Channel: channel,
-		User: cb.User.ID, UserName: firstNonEmpty(cb.User.Name, cb.User.ID), IsBot: cb.User.IsBot,
-	}
+// click records a button press and returns the private reply; it returns
+// once the answer is committed (or refused).
+func (a *Adapter) click(ctx context.Context, c click) bot.Reply {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), clickDeadline)
 	defer cancel()
-	reply := a.bot.Click(ctx, ev, cb.ActionCallback.BlockActions[0].Value)
+	inst, err := a.installation(ctx)
+	if err != nil {
+		a.log.Error("auth.test failed; click not recorded", "channel", c.channel, "error", err)
+		return bot.Reply{Message: bot.Message{Text: notInstalled}}
+	}
+	ev := bot.Event{
+		Platform: Name, Team: inst.Tenant, Channel: c.channel, User: c.user, UserName: c.userName,
+		Message: c.messageTS, Delivery: c.triggerID, Received: c.at,
+	}
+	reply := a.bot.Click(ctx, ev, c.value)
 	// Only an ephemeral card (drill, redo) may be replaced; a click on the
 	// public round must never overwrite it.
-	reply.Replace = reply.Replace && cb.Container.IsEphemeral
+	reply.Replace = reply.Replace && c.ephemeral
 	return reply
 }
 
-func (a *Adapter) replyToClick(ctx context.Context, cb slackgo.InteractionCallback, reply bot.Reply) {
-	if err := a.respond(ctx, cb.ResponseURL, reply); err != nil {
-		a.log.Error("Click reply failed", "team", cb.Team.ID, "error", err)
-	}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
+// replyToClick delivers a click's private reply after the ack.
+func (a *Adapter) replyToClick(c click, reply bot.Reply) {
+	a.background(replyWindow, func(ctx context.Context) {
+		a.deliver(ctx, c.responseURL, c.received, reply, "click")
+	})
 }

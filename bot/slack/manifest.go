@@ -20,8 +20,15 @@ func UsageHint() string {
 
 // Scopes are the bot token scopes the adapter uses: the slash command,
 // posting and updating rounds (also in public channels the bot has not
-// joined), and users.info to recognise workspace admins for `daily`.
-var Scopes = []string{"commands", "chat:write", "chat:write.public", "users:read"}
+// joined), users.info to recognise workspace admins for `daily`, and the
+// history of each kind of conversation a round can be in (public and
+// private channels, DMs, group DMs): when Slack's answer to a post was
+// lost, the retry reads the channel's newest messages for the round's
+// metadata key (conversations.history) instead of posting it twice.
+var Scopes = []string{
+	"commands", "chat:write", "chat:write.public", "users:read",
+	"channels:history", "groups:history", "im:history", "mpim:history",
+}
 
 // Manifest returns a Slack app manifest (YAML) for an app served at baseURL,
 // or for Socket Mode when socketMode is set (no request URLs needed).

@@ -18,11 +18,6 @@ const (
 	maxActionValue = 2000
 )
 
-// escape makes text safe for mrkdwn: &, < and > are control characters.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
 // truncate shortens s to at most n runes, marking the cut with an ellipsis.
 func truncate(s string, n int) string {
 	r := []rune(s)
@@ -33,13 +28,37 @@ func truncate(s string, n int) string {
 }
 
 // codeBlock fences code, truncating the code (not the fences) to fit.
+// A ``` inside the code would end the block: a zero-width space breaks
+// it, as it does a backtick at either end that would merge with a fence.
 func codeBlock(code string, limit int) string {
-	code = strings.ReplaceAll(strings.TrimRight(code, "\n"), "```", "` ` `")
-	return "```" + truncate(escape(code), limit-6) + "```"
+	code = strings.TrimRight(code, "\n")
+	code = strings.ReplaceAll(code, "```", "``\u200b`")
+	if strings.HasPrefix(code, "`") {
+		code = "\u200b" + code
+	}
+	if strings.HasSuffix(code, "`") {
+		code += "\u200b"
+	}
+	return "```" + truncateEscaped(escape(code), limit-6) + "```"
 }
 
+// truncateEscaped truncates escaped text without cutting an entity.
+func truncateEscaped(s string, n int) string {
+	t := truncate(s, n)
+	if t == s {
+		return s
+	}
+	body := strings.TrimSuffix(t, "…")
+	if amp := strings.LastIndexByte(body, '&'); amp >= 0 && !strings.Contains(body[amp:], ";") {
+		body = body[:amp]
+	}
+	return body + "…"
+}
+
+// mrkdwn is a text object for rendered mrkdwn; verbatim, so that Slack
+// links no bare URL, #channel or @mention in it.
 func mrkdwn(text string) *slackgo.TextBlockObject {
-	return slackgo.NewTextBlockObject(slackgo.MarkdownType, truncate(text, maxSectionText), false, false)
+	return slackgo.NewTextBlockObject(slackgo.MarkdownType, truncateEscaped(text, maxSectionText), false, true)
 }
 
 // slackDate renders t so that every reader sees it in their own time zone.
@@ -48,9 +67,9 @@ func slackDate(t time.Time) string {
 }
 
 func sectionText(s bot.Section) string {
-	text := escape(s.Text)
+	text := prose(s.Text)
 	if s.Heading != "" {
-		text = "*" + escape(s.Heading) + "*\n" + text
+		text = "*" + oneLine(s.Heading) + "*\n" + text
 	}
 	return text
 }
@@ -67,20 +86,20 @@ func Blocks(m bot.Message) []slackgo.Block {
 		blocks = append(blocks, slackgo.NewHeaderBlock(slackgo.NewTextBlockObject(slackgo.PlainTextType, truncate(m.Title, maxHeaderText), true, false)))
 	}
 	if m.Text != "" {
-		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(escape(m.Text)), nil, nil))
+		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(prose(m.Text)), nil, nil))
 	}
 	if m.Code != "" {
 		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(codeBlock(m.Code, maxSectionText)), nil, nil))
 	}
 	for _, c := range m.Choices {
 		mark := c.Mark.Emoji()
-		text := escape(c.Text)
+		text := prose(c.Text)
 		if c.Verbatim {
 			text = "\n" + codeBlock(c.Text, 1000)
 		}
 		line := fmt.Sprintf("%s*%s.* %s", mark, c.Letter, text)
 		if c.Note != "" {
-			line += "\n_" + escape(c.Note) + "_"
+			line += "\n_" + oneLine(c.Note) + "_"
 		}
 		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(line), nil, nil))
 	}
@@ -93,10 +112,10 @@ func Blocks(m bot.Message) []slackgo.Block {
 		if label == "" {
 			label = "Closes"
 		}
-		ctx = append(ctx, mrkdwn(escape(label)+" "+slackDate(m.Deadline)))
+		ctx = append(ctx, mrkdwn(oneLine(label)+" "+slackDate(m.Deadline)))
 	}
 	if m.Footer != "" {
-		ctx = append(ctx, mrkdwn(escape(m.Footer)))
+		ctx = append(ctx, mrkdwn(prose(m.Footer)))
 	}
 	if len(ctx) > 0 {
 		blocks = append(blocks, slackgo.NewContextBlock("", ctx...))
@@ -116,16 +135,22 @@ func Blocks(m bot.Message) []slackgo.Block {
 	return blocks
 }
 
-// Fallback is the plain text Slack shows in notifications.
+// Fallback is the text Slack shows in notifications (and instead of the
+// blocks where it cannot show them): escaped like the blocks, so a
+// <!channel> in it is text, not a mention.
 func Fallback(m bot.Message) string {
+	return oneLine(truncate(fallbackText(m), 300))
+}
+
+func fallbackText(m bot.Message) string {
 	for _, s := range []string{m.Title, m.Text} {
 		if s != "" {
-			return truncate(s, 300)
+			return s
 		}
 	}
 	for _, s := range append(m.Lead, m.Sections...) {
 		if s.Heading != "" || s.Text != "" {
-			return truncate(strings.TrimSpace(s.Heading+" "+s.Text), 300)
+			return strings.TrimSpace(s.Heading + " " + s.Text)
 		}
 	}
 	return "asyncquiz"

@@ -2,6 +2,10 @@ package slack
 
 import (
 	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,5 +77,134 @@ func TestBlocks_EscapesMarkup(t *testing.T) {
 	data, _ := json.Marshal(blocks)
 	if strings.Contains(string(data), "\\u003c!channel") {
 		t.Fatalf("unescaped mention in %s", data)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// bankTexts are every prose text of a question, by field.
+func bankTexts(q *questions.Question) [][2]string {
+	out := [][2]string{{"prompt", q.Prompt}, {"explanation", q.Explanation}}
+	for i, o := range q.Options {
+		l := questions.Letter(i)
+		if q.Kind != "output" && q.Kind != "timing" {
+			out = append(out, [2]string{"option " + l, o.Text})
+		}
+		if o.Why != "" {
+			out = append(out, [2]string{"why " + l, o.Why})
+		}
+	}
+	return out
+}
+
+// texts collects every text object's text in blocks.
+func texts(t *testing.T, blocks []slackgo.Block) []string {
+	data, _ := json.Marshal(blocks)
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if s, ok := x["text"].(string); ok && x["type"] == "mrkdwn" {
+				if x["verbatim"] != true {
+					t.Errorf("mrkdwn without verbatim: %q", s)
+				}
+				out = append(out, s)
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	var raw any
+	json.Unmarshal(data, &raw)
+	walk(raw)
+	return out
+}
+
+// Issues 12.5 and 13.6, over the whole bank: every message of every
+// question stays within Block Kit's limits, and every text from the bank
+// reads exactly as written (code spans as code, nothing else formatted,
+// no link or mention), with the code in code blocks.
+func TestBlocks_BankReadsAsWritten(t *testing.T) {
+	bank, err := questions.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden strings.Builder
+	for _, q := range bank.Questions {
+		msgs := bottest.Messages(q)
+		for name, m := range msgs {
+			checkBlocks(t, name, Blocks(m))
+		}
+		reveal := strings.Join(texts(t, Blocks(msgs[q.ID+" reveal"])), "\n")
+		for _, f := range bankTexts(q) {
+			got := prose(f[1])
+			shown, reshaped := readMrkdwn(got)
+			if len(reshaped) > 0 {
+				t.Errorf("%s %s: %q is reshaped in Slack: %v", q.ID, f[0], got, reshaped)
+			}
+			if want := strings.ReplaceAll(f[1], "`", ""); shown != want {
+				t.Errorf("%s %s shows\n%q\nwant\n%q", q.ID, f[0], shown, want)
+			}
+			if !strings.Contains(reveal, got) {
+				t.Errorf("%s %s: the reveal does not carry %q", q.ID, f[0], got)
+			}
+			if got != escape(f[1]) {
+				fmt.Fprintf(&golden, "%s %s\n  in:  %s\n  out: %s\n", q.ID, f[0], f[1], got)
+			}
+		}
+		if q.Code != "" {
+			want := strings.TrimRight(q.Code, "\n")
+			found := false
+			for _, s := range texts(t, Blocks(msgs[q.ID+" round"])) {
+				if strings.HasPrefix(s, "```") {
+					found = true
+					if shown, _ := readMrkdwn(s); shown != want {
+						t.Errorf("%s code shows\n%s\nwant\n%s", q.ID, shown, want)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: no code block", q.ID)
+			}
+		}
+	}
+	checkGolden(t, "testdata/golden/bank-escaped.txt", golden.String())
+}
+
+// checkGolden compares got with the golden file (go test -update rewrites it).
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Fatalf("%s differs from the rendering (go test -update rewrites it after review)", path)
+	}
+}
+
+// Issue 13.6: the notification fallback `text` of a private error echoed
+// <!channel> raw (a real @channel in the notification); it is escaped like
+// the blocks, also in the reply sent to response_url.
+func TestFallback_IsEscaped(t *testing.T) {
+	m := bot.Message{Text: "Unknown option <!channel> *now*"}
+	if got := Fallback(m); strings.Contains(got, "<!channel>") || got != "Unknown option &lt;!channel&gt; `*now*`" {
+		t.Fatalf("Fallback=%q", got)
+	}
+	body, err := replyBody(bot.Reply{Message: m})
+	if err != nil || strings.Contains(string(body), `\u003c!channel`) || strings.Contains(string(body), "<!channel") {
+		t.Fatalf("reply body %s (%v)", body, err)
 	}
 }

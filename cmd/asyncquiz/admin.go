@@ -74,8 +74,8 @@ func runRounds(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tPLATFORM\tTEAM\tCHANNEL\tQUESTION\tCLOSES (UTC)\tATTEMPTS\tLAST ERROR")
 	for _, r := range rounds {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.ID, r.State, r.Platform, r.Team, r.Channel, r.QuestionID,
-			r.ClosesAt.UTC().Format("2006-01-02 15:04:05"), r.Attempts, r.LastError)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.ID, r.State, r.Platform, terminalSafe(r.Team), terminalSafe(r.Channel),
+			terminalSafe(r.QuestionID), r.ClosesAt.UTC().Format("2006-01-02 15:04:05"), r.Attempts, terminalSafe(r.LastError))
 	}
 	return tw.Flush()
 }

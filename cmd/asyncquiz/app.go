@@ -32,7 +32,11 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger, opts ...quiz.Opti
 	if err != nil {
 		return nil, fmt.Errorf("load questions:\n%w", err)
 	}
-	store, err := quiz.Open(ctx, cfg.DB, bank, append([]quiz.Option{quiz.WithLocation(loc)}, opts...)...)
+	limits, err := cfg.limits()
+	if err != nil {
+		return nil, err
+	}
+	store, err := quiz.Open(ctx, cfg.DB, bank, append([]quiz.Option{quiz.WithLocation(loc), quiz.WithLimits(limits), quiz.WithLog(log)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), redactErr(err, cfg.DB))
 	}

@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work on hosts and images without tzdata
+
+	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
 // Config holds every setting; it is read once from the environment, then
@@ -32,6 +35,7 @@ type Config struct {
 	DiscordGW    bool
 	DiscordAPI   string
 	Admins       []string // ASYNCQUIZ_ADMINS: Slack user ids who may change daily schedules
+	Limits       string   // ASYNCQUIZ_LIMITS: starts=20,team_starts=120,drills=30,schedule_changes=20,schedules=200
 }
 
 // secret prints as *** so it can never reach a log or an error message.
@@ -71,6 +75,7 @@ func loadConfig(getenv env) Config {
 		DiscordAPI:   get("DISCORD_API_URL", ""),
 	}
 	c.Questions = splitList(get("ASYNCQUIZ_QUESTIONS", ""))
+	c.Limits = get("ASYNCQUIZ_LIMITS", "")
 	c.Admins = adminsFromEnv(getenv)
 	return c
 }
@@ -137,6 +142,9 @@ func (c *Config) Validate(serving bool) error {
 	if _, err := c.logLevel(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := c.limits(); err != nil {
+		errs = append(errs, err)
+	}
 	if serving {
 		any := false
 		for _, p := range platforms {
@@ -152,4 +160,25 @@ func (c *Config) Validate(serving bool) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// limits parses ASYNCQUIZ_LIMITS over the defaults: a comma-separated list
+// of name=number (0 turns a limit off).
+func (c *Config) limits() (quiz.Limits, error) {
+	l := quiz.DefaultLimits
+	fields := map[string]*int{"starts": &l.StartsPerUser, "team_starts": &l.StartsPerTeam, "drills": &l.DrillsPerUser,
+		"schedule_changes": &l.ScheduleChanges, "schedules": &l.SchedulesPerTeam}
+	for _, part := range strings.Split(c.Limits, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		name, v, _ := strings.Cut(part, "=")
+		dst, ok := fields[strings.TrimSpace(name)]
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if !ok || err != nil || n < 0 {
+			return l, fmt.Errorf("ASYNCQUIZ_LIMITS: %q must be name=number with a name among starts, team_starts, drills, schedule_changes, schedules", part)
+		}
+		*dst = n
+	}
+	return l, nil
 }

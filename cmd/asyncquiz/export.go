@@ -63,7 +63,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		}
 		w.Write([]string{"rank", "user_id", "user_name", "points", "correct", "answers"})
 		for _, s := range lb.Top {
-			w.Write([]string{strconv.Itoa(s.Rank), s.UserID, s.UserName, strconv.Itoa(s.Points), strconv.Itoa(s.Correct), strconv.Itoa(s.Answers)})
+			w.Write([]string{strconv.Itoa(s.Rank), cell(s.UserID), cell(s.UserName), strconv.Itoa(s.Points), strconv.Itoa(s.Correct), strconv.Itoa(s.Answers)})
 		}
 	} else {
 		answers, err := store.Answers(ctx, t)
@@ -74,7 +74,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		// bank file's letters, comparable across rounds.
 		w.Write([]string{"round_id", "channel", "user_id", "user_name", "shown", "option", "question_id", "correct", "points", "answered_at"})
 		for _, a := range answers {
-			w.Write([]string{strconv.FormatUint(a.RoundID, 10), a.Channel, a.UserID, a.UserName, a.Shown(), a.Option, a.QuestionID,
+			w.Write([]string{strconv.FormatUint(a.RoundID, 10), cell(a.Channel), cell(a.UserID), cell(a.UserName), a.Shown(), a.Option, cell(a.QuestionID),
 				strconv.FormatBool(a.Correct), strconv.Itoa(a.Points), a.AnsweredAt.UTC().Format(time.RFC3339)})
 		}
 	}

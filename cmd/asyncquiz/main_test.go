@@ -198,7 +198,7 @@ func TestSlackManifest(t *testing.T) {
 	if !m.Settings.Interactivity.Enabled || m.Settings.Interactivity.URL != "https://quiz.example.com/slack/interactions" {
 		t.Fatalf("interactivity %+v", m.Settings.Interactivity)
 	}
-	if got := strings.Join(m.OAuth.Scopes.Bot, ","); got != "commands,chat:write,chat:write.public,users:read" {
+	if got := strings.Join(m.OAuth.Scopes.Bot, ","); got != "commands,chat:write,chat:write.public,users:read,channels:history,groups:history,im:history,mpim:history" {
 		t.Fatalf("scopes %s", got)
 	}
 	if code, _, errs := runCmd(t, "", "slack", "manifest"); code == 0 || !strings.Contains(errs, "--url") {

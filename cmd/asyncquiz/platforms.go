@@ -63,7 +63,7 @@ func validateSlack(c Config) error {
 	return errors.Join(errs...)
 }
 
-func startSlack(_ context.Context, m *Main, mux *http.ServeMux) (func(context.Context) error, error) {
+func startSlack(ctx context.Context, m *Main, mux *http.ServeMux) (func(context.Context) error, error) {
 	c := m.Config
 	apiURL := c.SlackAPIURL
 	if apiURL != "" && !strings.HasSuffix(apiURL, "/") {
@@ -75,8 +75,14 @@ func startSlack(_ context.Context, m *Main, mux *http.ServeMux) (func(context.Co
 	}, m.Bot)
 	m.onClose(ad.Wait)
 	if c.SlackApp != "" {
+		// RunSocketMode asks auth.test itself and stops on a refused token.
 		m.Log.Info("Slack: Socket Mode")
 		return ad.RunSocketMode, nil
+	}
+	// The installation (auth.test) is every request's tenant; a bot token
+	// Slack refuses stops serve here, naming SLACK_BOT_TOKEN.
+	if err := ad.Start(ctx); err != nil {
+		return nil, err
 	}
 	ad.Routes(mux)
 	m.Log.Info("Slack: HTTP endpoints /slack/commands and /slack/interactions")

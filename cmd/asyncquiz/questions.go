@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/questions"
+	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
 const questionsUsage = `Usage: asyncquiz questions <lint|verify|list|show|new> [flags]
@@ -20,6 +23,8 @@ const questionsUsage = `Usage: asyncquiz questions <lint|verify|list|show|new> [
   verify [--python all|LIST] run every question on CPython and check its answer
   list [--tags]              count questions by category, difficulty, kind (and tag)
   show ID                    print one question as the terminal shows it
+  stats [--team T]           per question: asked, right, picks, median time, discrimination, flags
+  reports [--resolve ID]     list questions people reported (3+ open reports keep one out of rounds)
   new --category C           print a template for a new question`
 
 func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -62,12 +67,27 @@ func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stder
 			return err
 		}
 		return showQuestion(stdout, q, *seed)
+	case "reports":
+		fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+		resolve := fs.String("resolve", "", "mark this question's open reports reviewed (it goes back into rounds)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		return reportsQuestions(ctx, cfg, *resolve, stdout)
+	case "stats":
+		fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+		team := fs.String("team", "", "one team's statistics (Slack team or enterprise id, Discord guild id); default all teams")
+		platform := fs.String("platform", "", "the team's platform, when the id is on several")
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		return statsQuestions(ctx, cfg, *team, *platform, stdout)
 	case "new":
 		cat := fs.String("category", "core", "category: "+strings.Join(questions.Categories, ", "))
 		if err := fs.Parse(args[1:]); err != nil {
 			return errUsage
 		}
-		if !contains(questions.Categories, *cat) {
+		if !slices.Contains(questions.Categories, *cat) {
 			return fmt.Errorf("--category %q is not one of %s", *cat, strings.Join(questions.Categories, ", "))
 		}
 		_, err := fmt.Fprintf(stdout, questionTemplate, *cat, *cat)
@@ -108,15 +128,6 @@ func takesValue(arg string) bool {
 	}
 	name := strings.TrimLeft(arg, "-")
 	return name == "platform" || name == "seed" || name == "bank" || name == "questions"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // loadQuestion loads the bank and returns question id, suggesting close ids.
@@ -162,6 +173,7 @@ func verifyQuestions(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []
 	timeout := fs.Duration("timeout", 20*time.Second, "time limit per program")
 	category := fs.String("category", "", "verify only this category")
 	id := fs.String("id", "", "verify only this question")
+	tipsOnly := fs.Bool("tips", false, "verify only the tips (tips/*.yaml)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -171,9 +183,12 @@ func verifyQuestions(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []
 	}
 	var qs []*questions.Question
 	for _, q := range bank.Questions {
-		if (*category == "" || q.Category == *category) && (*id == "" || q.ID == *id) {
+		if !*tipsOnly && (*category == "" || q.Category == *category) && (*id == "" || q.ID == *id) {
 			qs = append(qs, q)
 		}
+	}
+	if *category == "" && (*id == "" || *tipsOnly) {
+		qs = append(qs, questions.TipQuestions(bank.Tips)...) // tips are proven like questions
 	}
 	if len(qs) == 0 {
 		return errors.New("no question matches --category/--id")
@@ -302,3 +317,106 @@ const questionTemplate = `# A new %s question. Fill it in, then run:
   answer: A
   explanation: "asyncio.run creates a loop, runs main until it returns, and closes the loop."
 `
+
+// reportsQuestions is `questions reports [--resolve ID]`.
+func reportsQuestions(ctx context.Context, cfg Config, resolve string, stdout io.Writer) error {
+	store, err := quiz.Open(ctx, cfg.DB, nil)
+	if err != nil {
+		return fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), err)
+	}
+	defer store.Close()
+	if resolve != "" {
+		n, err := store.ResolveReports(ctx, resolve)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Resolved %d open report(s) of %s; it is back in rounds.\n", n, terminalSafe(resolve))
+		return nil
+	}
+	reps, err := store.Reports(ctx)
+	if err != nil {
+		return err
+	}
+	if len(reps) == 0 {
+		fmt.Fprintln(stdout, "No open reports.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "QUESTION\tOPEN\tFIRST\tLAST\tHELD\tREASONS")
+	for _, r := range reps {
+		held := ""
+		if r.Held {
+			held = "out of rounds"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", terminalSafe(r.QuestionID), r.Open, r.First.UTC().Format("2006-01-02"),
+			r.Last.UTC().Format("2006-01-02"), held, terminalSafe(strings.Join(r.Reasons, " | ")))
+	}
+	return tw.Flush()
+}
+
+// statsQuestions is `questions stats [--team T [--platform P]]`.
+func statsQuestions(ctx context.Context, cfg Config, team, platform string, stdout io.Writer) error {
+	bank, err := cfg.loadBank()
+	if err != nil {
+		return err
+	}
+	store, err := quiz.Open(ctx, cfg.DB, bank)
+	if err != nil {
+		return fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), err)
+	}
+	defer store.Close()
+	var scope *quiz.Tenant
+	if team != "" {
+		if platform == "" {
+			ps, err := store.TeamPlatforms(ctx, team)
+			if err != nil {
+				return err
+			}
+			if len(ps) != 1 {
+				return fmt.Errorf("--team %q is on %d platforms here; choose one with --platform", team, len(ps))
+			}
+			platform = ps[0]
+		}
+		scope = &quiz.Tenant{Platform: platform, Team: team}
+	}
+	stats, err := store.ItemStats(ctx, scope)
+	if err != nil {
+		return err
+	}
+	if len(stats) == 0 {
+		fmt.Fprintln(stdout, "No revealed rounds yet.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "QUESTION\tASKED\tANSWERS\tRIGHT\tPICKS A/B/C/D/E (file letters)\tMEDIAN\tDISCRIMINATION\tFLAGS")
+	flagged := 0
+	for _, st := range stats {
+		n := 5
+		if q, ok := bank.Get(st.QuestionID); ok {
+			n = len(q.Options)
+		}
+		var picks []string
+		for i := 0; i < n; i++ {
+			pct := 0
+			if st.Answers > 0 {
+				pct = st.Picks[i] * 100 / st.Answers
+			}
+			picks = append(picks, fmt.Sprintf("%d%%", pct))
+		}
+		disc := "-"
+		if st.DiscriminationN > 0 {
+			disc = fmt.Sprintf("%+d pts", st.Discrimination)
+		}
+		flags := st.Flags(n)
+		if len(flags) > 0 {
+			flagged++
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d%%\t%s\t%ds\t%s\t%s\n", terminalSafe(st.QuestionID), st.Asked, st.Answers, st.Percent(),
+			strings.Join(picks, "/"), st.MedianSeconds, disc, strings.Join(flags, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n%d questions, %d flagged (judged once they have 20 answers).\n", len(stats), flagged)
+	return nil
+}

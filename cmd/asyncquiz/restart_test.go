@@ -44,6 +44,9 @@ func (f *fakeSlackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/api/chat.update":
 		f.updates = append(f.updates, r.PostForm.Get("ts"))
 		fmt.Fprint(w, `{"ok":true}`)
+	case "/api/auth.test": // who the bot token belongs to: the tenant
+		fmt.Fprint(w, `{"ok":true,"team_id":"T1","bot_id":"B1"}`)
+		return
 	default: // response_url
 		f.replies++
 		io.WriteString(w, `{"ok":true}`)

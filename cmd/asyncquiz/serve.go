@@ -150,7 +150,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("ASYNCQUIZ_ADDR: listen on %s: %w", m.Config.Addr, err)
 	}
 	m.Addr = ln.Addr()
-	m.srv = &http.Server{Handler: metrics.Middleware(mux), ReadHeaderTimeout: 10 * time.Second}
+	ln = limitConns(ln, maxConns)
+	m.srv = newHTTPServer(metrics.Middleware(mux), m.Log)
 	m.Log.Info("Serving", "addr", m.Addr.String())
 
 	m.errc = make(chan error, len(runners)+2)
@@ -212,6 +213,11 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		if m.srv != nil {
+			m.srv.SetKeepAlivesEnabled(false)
+			select {
+			case <-time.After(shutdownDrain):
+			case <-ctx.Done():
+			}
 			if err := m.srv.Shutdown(ctx); err != nil {
 				m.Log.Warn("HTTP shutdown incomplete", "error", err)
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
@@ -50,7 +51,7 @@ func TestMain_SlackRoundEndToEnd(t *testing.T) {
 	if n, err := m.Store.AnswerCount(context.Background(), 1); err != nil || n != 3 {
 		t.Fatalf("answers=%d, %v; want 3 committed by the time the clicks were acknowledged", n, err)
 	}
-	clk.Add(time.Minute)
+	clk.Add(time.Minute + quiz.AnswerGrace) // reveals wait out the answer grace
 	m.Wake()
 	waitFor(t, "the reveal", 10*time.Second, fake.changed, func() bool { _, u := fake.counts(); return len(u) == 1 })
 	posts, ups := fake.counts()

@@ -218,10 +218,17 @@ func ShuffledBank() *questions.Bank {
 // Start is a fixed Wednesday, so week and month boundaries are predictable.
 var Start = time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
 
-// NewStore returns a store over db with the fixed bank, a clock at Start and
-// a fixed random seed. It needs a testing.TB to close the store: use
-// NewStoreT; this form is for helpers that have one in scope.
+// NewStore returns a store over db with the fixed bank, a clock at Start,
+// a fixed random seed, no answer grace (a round closes exactly at its
+// deadline; TestStore_FairDeadline covers the grace) and no rate limits
+// (TestStore_Limits covers them).
 func NewStore(tb testing.TB, db *DB) (*quiz.Store, *Clock) {
 	clk := NewClock(Start)
-	return OpenStore(tb, db, Bank(), quiz.WithClock(clk.Now), quiz.WithSeed(1)), clk
+	return OpenStore(tb, db, Bank(), Exact(clk)...), clk
+}
+
+// Exact is the options of a test store: the clock, a fixed seed, no answer
+// grace and no rate limits (tests of those set them).
+func Exact(clk *Clock) []quiz.Option {
+	return []quiz.Option{quiz.WithClock(clk.Now), quiz.WithSeed(1), quiz.WithAnswerGrace(0), quiz.WithLimits(quiz.Limits{})}
 }

@@ -1,0 +1,120 @@
+package slack
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// Issue 13.5: a click with an empty user id (or channel), an oversized id,
+// a field of the wrong type or no action is refused with 400 and nothing
+// recorded; before, an empty user id was recorded.
+func TestAdapter_RefusesMalformedClicks(t *testing.T) {
+	long := strings.Repeat("U", maxID+1)
+	tests := map[string]func(p string) string{
+		"empty user id": func(p string) string { return strings.Replace(p, `"id":"U0CA5"`, `"id":""`, 1) },
+		"no user":       func(p string) string { return strings.Replace(p, `"user":{`, `"nobody":{`, 1) },
+		"empty channel": func(p string) string {
+			return strings.NewReplacer(`"id":"C1"`, `"id":""`, `"channel_id":"C1"`, `"channel_id":""`).Replace(p)
+		},
+		"oversized user id": func(p string) string { return strings.Replace(p, `"id":"U0CA5"`, `"id":"`+long+`"`, 1) },
+		"user id of a number": func(p string) string {
+			return strings.Replace(p, `"id":"U0CA5"`, `"id":12345`, 1)
+		},
+		"id with a NUL":      func(p string) string { return strings.Replace(p, `"id":"U0CA5"`, `"id":"U0\u0000CA5"`, 1) },
+		"no actions":         func(p string) string { return p[:strings.Index(p, `"actions":`)] + `"actions":[]}` },
+		"actions not a list": func(p string) string { return p[:strings.Index(p, `"actions":`)] + `"actions":{"value":1}}` },
+		"no response_url":    func(p string) string { return strings.Replace(p, `"response_url":"`, `"response_url":"x`, 1) },
+		"message_ts with spaces": func(p string) string {
+			return strings.Replace(p, `"message_ts":"1700000000.000001"`, `"message_ts":"17 00"`, 1)
+		},
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			h.command("U1", "start 1m")
+			btn := buttons(t, h.fake.Posts()[0].Get("blocks"))
+			p := mutate(payloadShape(t, "standard.json", btn["B"], "1700000000.000001", h.fake.srv.URL+"/response/x"))
+			w := h.serve("/slack/interactions", url.Values{"payload": {p}}.Encode(), nil)
+			if w.Code != 400 {
+				t.Fatalf("status %d, want 400", w.Code)
+			}
+			h.a.Wait(t.Context())
+			if n, _ := h.store.AnswerCount(t.Context(), 1); n != 0 {
+				t.Fatalf("%d answers recorded", n)
+			}
+			if len(h.fake.responses) != 0 {
+				t.Fatal("a refused click got a reply")
+			}
+		})
+	}
+}
+
+// Names are stored one line, without control or bidi characters, bounded.
+func TestCleanName(t *testing.T) {
+	for in, want := range map[string]string{
+		"ada":                             "ada",
+		"  ada\n\tlovelace ":              "ada lovelace",
+		"evil\u202Egnp.exe":               "evilgnp.exe",
+		"nul\x00byte":                     "nulbyte",
+		"\u200b\u200d":                    "U1",
+		strings.Repeat("é", 300):          strings.Repeat("é", maxName),
+		"bad\xffutf8":                     "badutf8",
+		"*bold* <!channel> <@U1|x>":       "*bold* <!channel> <@U1|x>", // stored as written; escaped when shown
+		"line\r\nbreak\u2028sep":          "line break sep",
+		"\u2066isolate\u2069 marks\u200f": "isolate marks",
+	} {
+		if got := cleanName(in, "U1"); got != want {
+			t.Errorf("cleanName(%q)=%q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzDecodeInteraction: no payload panics the decoder, and whatever it
+// accepts is within bounds (seed corpus: testdata/fuzz and every real
+// payload shape).
+func FuzzDecodeInteraction(f *testing.F) {
+	shapes, _ := filepath.Glob("testdata/payloads/*.json")
+	for _, file := range shapes {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(strings.NewReplacer("{{VALUE}}", "r:1:B", "{{TS}}", "1700000000.000001", "{{RESPONSE_URL}}", "https://hooks.slack.com/actions/T1/1/x").Replace(string(data)))
+	}
+	f.Fuzz(func(t *testing.T, payload string) {
+		c, ok, err := decodeInteraction([]byte(payload))
+		if err != nil || !ok {
+			if ok {
+				t.Fatal("ok with an error")
+			}
+			return
+		}
+		if !validID(c.user) || !validID(c.channel) || len(c.value) > maxValue || !validResponseURL(c.responseURL) ||
+			len(c.triggerID) > maxTriggerID || len(c.messageTS) > maxID {
+			t.Fatalf("accepted out of bounds: %+v", c)
+		}
+		if !utf8.ValidString(c.userName) || utf8.RuneCountInString(c.userName) > maxName || strings.ContainsAny(c.userName, "\x00\n\r") {
+			t.Fatalf("name not clean: %q", c.userName)
+		}
+	})
+}
+
+// FuzzCommandJSON: the Socket Mode slash command decoder never panics and
+// accepts only bounded commands.
+func FuzzCommandJSON(f *testing.F) {
+	f.Add(`{"team_id":"T1","channel_id":"C1","user_id":"U1","user_name":"ada","command":"/asyncquiz","text":"start 5m","response_url":"https://hooks.slack.com/commands/T1/1/x","trigger_id":"1.2.3"}`)
+	f.Add(`{"channel_id":1,"user_id":null}`)
+	f.Fuzz(func(t *testing.T, payload string) {
+		c, err := commandJSON([]byte(payload))
+		if err != nil {
+			return
+		}
+		if !validID(c.user) || !validID(c.channel) || len(c.text) > maxText || !validResponseURL(c.responseURL) {
+			t.Fatalf("accepted out of bounds: %+v", c)
+		}
+	})
+}

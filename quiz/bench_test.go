@@ -1,0 +1,185 @@
+package quiz_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+)
+
+// benchEngines runs a benchmark on SQLite and, when configured, PostgreSQL.
+func benchEngines(b *testing.B, fn func(b *testing.B, db *quiztest.DB)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, quiztest.MustOpenSQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, quiztest.MustOpenPostgres(b)) })
+}
+
+func benchStore(b *testing.B, db *quiztest.DB) (*quiz.Store, *quiztest.Clock) {
+	clk := quiztest.NewClock(quiztest.Start)
+	return quiztest.OpenStore(b, db, quiztest.Bank(), quiztest.Exact(clk)...), clk
+}
+
+func benchRound(b *testing.B, s *quiz.Store, channel string) quiz.Round {
+	r, _, err := s.OpenRound(context.Background(), quiz.OpenInput{Tenant: teamA, Channel: channel, Duration: 7 * 24 * time.Hour, QuestionID: "core-easy-1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.MarkPosted(context.Background(), r.ID, "ts"); err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+// One click at a time: each answer is its own transaction.
+func BenchmarkAnswer_OneAtATime(b *testing.B) {
+	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
+		s, _ := benchStore(b, db)
+		r := benchRound(b, s, "C1")
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			in := quiz.AnswerInput{Tenant: teamA, Channel: "C1", RoundID: r.ID, UserID: fmt.Sprintf("U%d", i), Option: "B"}
+			if _, err := s.Answer(context.Background(), in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// Many clicks at once, as a big channel sends them: the writer batches.
+func BenchmarkAnswer_Concurrent(b *testing.B) {
+	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
+		s, _ := benchStore(b, db)
+		r := benchRound(b, s, "C1")
+		b.ResetTimer()
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 512)
+		for i := 0; i < b.N; i++ {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				in := quiz.AnswerInput{Tenant: teamA, Channel: "C1", RoundID: r.ID, UserID: fmt.Sprintf("U%d", i), Option: "B"}
+				if _, err := s.Answer(context.Background(), in); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "answers/s")
+	})
+}
+
+// Claiming due rounds and finishing their reveals (scores included).
+func BenchmarkClaimAndFinishReveal(b *testing.B) {
+	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
+		s, clk := benchStore(b, db)
+		for i := 0; i < b.N; i++ {
+			r := benchRound(b, s, fmt.Sprintf("C%d", i))
+			s.Answer(context.Background(), quiz.AnswerInput{Tenant: teamA, Channel: r.Channel, RoundID: r.ID, UserID: "U1", Option: "B"})
+		}
+		clk.Add(8 * 24 * time.Hour)
+		b.ResetTimer()
+		left := b.N
+		for left > 0 {
+			rs, err := s.ClaimDue(context.Background(), quiz.DefaultLease, 50)
+			if err != nil || len(rs) == 0 {
+				b.Fatalf("claimed %d, %v with %d left", len(rs), err, left)
+			}
+			for _, r := range rs {
+				if err := s.FinishReveal(context.Background(), r.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+			left -= len(rs)
+		}
+	})
+}
+
+// benchAnswers is how many answers the leaderboard benchmark stores
+// (ASYNCQUIZ_BENCH_ANSWERS; CI uses fewer so it stays quick).
+func benchAnswers(b *testing.B) int {
+	if v, err := strconv.Atoi(os.Getenv("ASYNCQUIZ_BENCH_ANSWERS")); err == nil && v > 0 {
+		return v
+	}
+	return 1_000_000
+}
+
+// The leaderboard over a team with a million answers from 50,000 people:
+// an index range and one count, however many answers there are.
+func BenchmarkLeaderboard_Answers(b *testing.B) {
+	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
+		n := benchAnswers(b)
+		users := max(n/20, 1)
+		seedAnswers(b, db, n, users)
+		s, clk := benchStore(b, db)
+		clk.Set(quiztest.Start.Add(time.Hour))
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			lb, err := s.Leaderboard(context.Background(), quiz.LeaderboardInput{Tenant: teamA, Period: quiz.PeriodAll, UserID: fmt.Sprintf("U%d", users/2)})
+			if err != nil || len(lb.Top) != 10 || lb.Me == nil {
+				b.Fatalf("leaderboard: top %d me %v, %v", len(lb.Top), lb.Me, err)
+			}
+		}
+	})
+}
+
+// seedAnswers writes n revealed answers by users people (20 per person, in
+// rounds of 1,000) and their scores, with bulk SQL: the benchmark measures
+// reading them, not writing them.
+func seedAnswers(b *testing.B, db *quiztest.DB, n, people int) {
+	b.Helper()
+	const perRound = 1000
+	rounds := (n + perRound - 1) / perRound
+	at := quiztest.Start.Add(-time.Hour).Format("2006-01-02 15:04:05")
+	tx := db.Begin()
+	for r := 1; r <= rounds; r++ {
+		tx.Exec(`INSERT INTO rounds (id, platform, team, channel, question_id, state, created_at, closes_at, attempts, message_ref, option_order)
+			VALUES (?, 'slack', 'T1', ?, 'core-easy-1', 'revealed', ?, ?, 1, 'ts', '')`, r, fmt.Sprintf("C%d", r%20), at, at)
+	}
+	const chunk = 500
+	for start := 0; start < n; start += chunk {
+		sql := "INSERT INTO answers (round_id, user_id, platform, team, channel, user_name, option, correct, points, answered_at, question_id, practice) VALUES "
+		var args []any
+		for i := start; i < min(start+chunk, n); i++ {
+			if i > start {
+				sql += ","
+			}
+			sql += "(?, ?, 'slack', 'T1', ?, ?, ?, ?, ?, ?, 'core-easy-1', false)"
+			r := i/perRound + 1
+			user := (i*7919 + r) % people
+			correct := (i*31)%3 != 0
+			points := 0
+			if correct {
+				points = 1 + i%3
+			}
+			args = append(args, r, fmt.Sprintf("U%d", user), fmt.Sprintf("C%d", r%20), fmt.Sprintf("user %d", user),
+				map[bool]string{true: "B", false: "A"}[correct], correct, points, at)
+		}
+		if err := tx.Exec(sql+" ON CONFLICT DO NOTHING", args...).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	// All answers fall in one week, month and quarter, so their scores are
+	// one aggregate per scope and period.
+	berlinless := quiztest.Start.Add(-time.Hour)
+	week := quiz.PeriodStart(quiz.PeriodWeek, berlinless, time.UTC).Format("2006-01-02")
+	for _, period := range []string{"all", "w" + week, "m" + berlinless.Format("2006-01"), fmt.Sprintf("q%d-%d", berlinless.Year(), (int(berlinless.Month())-1)/3+1)} {
+		for _, ch := range []string{"''", "channel"} {
+			err := tx.Exec(`INSERT INTO scores (platform, team, channel, period, user_id, user_name, points, correct, answers, reached_at)
+				SELECT platform, team, `+ch+`, ?, user_id, MAX(user_name), SUM(points), SUM(CASE WHEN correct THEN 1 ELSE 0 END), COUNT(*), MAX(answered_at)
+				FROM answers GROUP BY platform, team, `+map[bool]string{true: "user_id", false: "channel, user_id"}[ch == "''"], period).Error
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	tx.Exec(`INSERT INTO settings (name, value) VALUES ('score_zone', 'UTC') ON CONFLICT DO NOTHING`)
+	if err := tx.Commit().Error; err != nil {
+		b.Fatal(err)
+	}
+}
