@@ -5,8 +5,9 @@ writes to PORTFILE once it listens.
                                           cache/download) as a GOPROXY
   docker-fakes.py slack LOGDIR PORTFILE   a Slack Web API and response_url
                                           stand-in: every POST answers
-                                          {"ok": true} and its path and body
-                                          are written to LOGDIR
+                                          {"ok": true} (auth.test with team
+                                          T0CI) and its path and body are
+                                          written to LOGDIR
 """
 
 import functools
@@ -28,7 +29,10 @@ class Slack(http.server.BaseHTTPRequestHandler):
         with open(name + ".tmp", "wb") as f:
             f.write(self.path.encode() + b"\n" + body)
         os.rename(name + ".tmp", name + ".req")  # whole files only
-        out = json.dumps({"ok": True, "channel": "C1", "ts": "1.000001"}).encode()
+        answer = {"ok": True, "channel": "C1", "ts": "1.000001"}
+        if self.path.endswith("/auth.test"):  # who the bot token belongs to
+            answer.update(team_id="T0CI", team="ci", user_id="U0BOT", bot_id="B0CI")
+        out = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out)))
