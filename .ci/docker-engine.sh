@@ -6,6 +6,7 @@
 start_engine() {
 	docker info >/dev/null 2>&1 && return 0
 	local driver smoke
+	ip link show docker0 >/dev/null 2>&1 || made_docker0=1
 	if ! command -v dockerd >/dev/null; then
 		echo "no Docker engine: installing docker.io"
 		export DEBIAN_FRONTEND=noninteractive
@@ -24,10 +25,10 @@ start_engine() {
 	# works on any filesystem, so it is the fallback. DOCKER_STORAGE_DRIVERS
 	# changes the order (DOCKER_STORAGE_DRIVERS=vfs to try only vfs).
 	for driver in ${DOCKER_STORAGE_DRIVERS:-overlay2 vfs}; do
-		echo "starting dockerd --storage-driver=$driver (no default bridge)"
-		# Compose's networks take test addresses (198.18.0.0/15, RFC 2544),
-		# on bridges of this machine only; their DNS needs iptables.
-		dockerd --storage-driver=$driver --bridge=none \
+		echo "starting dockerd --storage-driver=$driver"
+		# Its bridges take test addresses (198.18.0.0/15, RFC 2544): the
+		# default one and compose's, on this machine only.
+		dockerd --storage-driver=$driver --bip=198.19.0.1/24 \
 			--default-address-pool base=198.18.0.0/16,size=24 >"$tmp/dockerd-$driver.log" 2>&1 &
 		dockerd_pid=$!
 		for _ in $(seq 1 60); do
