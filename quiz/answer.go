@@ -14,7 +14,7 @@ import (
 // the server before it may still be committed (it waited in the write
 // queue); the reveal claims a round only once the grace is over. It is the
 // default of WithAnswerGrace.
-const AnswerGrace = 2 * time.Second
+const AnswerGrace = time.Second
 
 // Limits on what a click may carry, matching the columns.
 const (

@@ -207,7 +207,9 @@ func (s *Store) writeAnswers(tx *gorm.DB, live []*pendingAnswer, outcomes []answ
 			c.letter, c.dupOf = "", j
 		} else {
 			firstOf[k] = i
-			if r.State != StateOpen || !in.ReceivedAt.Before(r.ClosesAt) || !now.Before(r.ClosesAt.Add(s.grace)) || (s.grace == 0 && !now.Before(r.ClosesAt)) {
+			// A posting round counts clicks too: its message may be in the
+			// channel a moment before MarkPosted records it.
+			if (r.State != StateOpen && r.State != StatePosting) || !in.ReceivedAt.Before(r.ClosesAt) || !now.Before(r.ClosesAt.Add(s.grace)) || (s.grace == 0 && !now.Before(r.ClosesAt)) {
 				c.letter = "" // closed, unless an earlier answer stands (below)
 				outcomes[i].err = Errorf(EClosed, "This round is closed.")
 			}
