@@ -258,8 +258,12 @@ func (b *Bot) Click(ctx context.Context, ev Event, action string) Reply {
 	if ev.IsBot {
 		return textReply("Bots cannot answer.")
 	}
-	if dup, r := b.redelivered(ctx, ev); dup {
-		return r
+	// A round click's redelivery is recognised in the answer's own batch
+	// (the hot path); other clicks are rare enough to check here.
+	if !strings.HasPrefix(action, "r:") {
+		if dup, r := b.redelivered(ctx, ev); dup {
+			return r
+		}
 	}
 	parts := strings.Split(action, ":")
 	var (
@@ -297,10 +301,14 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 	}
 	res, err := b.store.Answer(ctx, quiz.AnswerInput{
 		Tenant: ev.tenant(), Channel: ev.Channel, MessageRef: ev.Message, RoundID: roundID,
-		UserID: ev.User, UserName: ev.UserName, Option: letter, ReceivedAt: ev.Received,
+		UserID: ev.User, UserName: ev.UserName, Option: letter, ReceivedAt: ev.Received, Delivery: ev.Delivery,
 	})
 	if err != nil {
 		return Reply{}, err
+	}
+	if res.Duplicate {
+		b.log.Info("Redelivered click ignored", "platform", ev.Platform, "team", ev.Team, "channel", ev.Channel)
+		return Reply{Duplicate: true}, nil
 	}
 	if !res.Recorded {
 		return textReply(fmt.Sprintf("You already answered %s. Your first answer counts.", res.Shown)), nil
