@@ -18,12 +18,16 @@ type value struct {
 	s    string
 	b    bool
 	days quiz.Weekdays
+	name string // KindUser: the name a mention carried
 }
 
 var (
 	durationWord = regexp.MustCompile(`^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$`)
 	clockWord    = regexp.MustCompile(`^(\d{1,2}):(\d{2})$`)
 	intWord      = regexp.MustCompile(`^[+-]?\d+$`)
+	// mentionWord is a user mention as Slack escapes it (<@U123|ada>) and
+	// as the other adapters translate theirs (<@123>, <@!123>).
+	mentionWord = regexp.MustCompile(`^<@!?([A-Za-z0-9._-]{1,64})(?:\|([^<>]{0,100}))?>$`)
 )
 
 // looksLike reports whether a positional word has the form of kind, so the
@@ -47,6 +51,8 @@ func (o *Option) looksLike(w string) bool {
 		return containsFold(o.Choices(), lw)
 	case KindFlag:
 		return lw == o.Name
+	case KindUser:
+		return strings.HasPrefix(w, "<@") || strings.HasPrefix(w, "@")
 	}
 	return false
 }
@@ -111,6 +117,11 @@ func (o *Option) parse(raw string) (value, error) {
 			return value{}, nil
 		}
 		return value{}, quiz.Errorf(quiz.EInvalid, "%q takes no value; write just %s.", o.Name, o.Name)
+	case KindUser:
+		if m := mentionWord.FindStringSubmatch(w); m != nil {
+			return value{s: m[1], name: m[2]}, nil
+		}
+		return value{}, quiz.Errorf(quiz.EInvalid, "%q is not a mention; pick the person from the @ list so the platform sends who they are.", clip(w))
 	}
 	return value{}, quiz.Errorf(quiz.EInvalid, "I don't understand %q.", w)
 }
