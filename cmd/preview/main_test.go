@@ -3,9 +3,9 @@ package main
 import (
 	"encoding/xml"
 	"html"
-	"regexp"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
