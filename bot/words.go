@@ -40,7 +40,11 @@ func (o *Option) looksLike(w string) bool {
 	case KindClock:
 		return clockWord.MatchString(lw)
 	case KindZone:
-		return strings.Contains(w, "/") || lw == "utc" || lw == "gmt"
+		if strings.Contains(w, "/") {
+			return true // a zone, or a misspelt one the parser names
+		}
+		_, err := quiz.LoadZone(w)
+		return err == nil // UTC, CET, EST...
 	case KindDays:
 		_, err := quiz.ParseWeekdays(lw)
 		return err == nil || strings.Contains(lw, ",") // a list with a typo is still a list
@@ -67,8 +71,8 @@ func (o *Option) parse(raw string) (value, error) {
 		d, err := ParseDuration(lw)
 		if err != nil {
 			hint := ""
-			if intWord.MatchString(lw) {
-				hint = fmt.Sprintf(" Did you mean %sm?", lw)
+			if d := durationHint(lw); d != "" {
+				hint = fmt.Sprintf(" Did you mean %s?", d)
 			}
 			return value{}, quiz.Errorf(quiz.EInvalid, "%q is not a duration such as 30s, 10m, 2h or 1d.%s", w, hint)
 		}
@@ -179,4 +183,21 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// spelledDuration is a duration written out: 10, 10min, 2hours, 1day.
+var spelledDuration = regexp.MustCompile(`^(\d{1,6}) ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?$`)
+
+// durationHint is the duration a near miss such as "10" or "10min" meant
+// ("10m"), or "".
+func durationHint(w string) string {
+	m := spelledDuration.FindStringSubmatch(strings.ToLower(w))
+	if m == nil {
+		return ""
+	}
+	unit := "m"
+	if m[2] != "" {
+		unit = m[2][:1]
+	}
+	return m[1] + unit
 }
