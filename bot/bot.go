@@ -155,8 +155,8 @@ func (b *Bot) Command(ctx context.Context, ev Event, c Command) Reply {
 	if !ok {
 		return HelpFor("")
 	}
-	if sub.NeedsManager && !c.DailyShow && !ev.canManage(ctx) {
-		return textReply(managersOnly)
+	if sub.NeedsManager && (sub.reads == nil || !sub.reads(c)) && !b.isManager(ctx, ev) {
+		return textReply(b.managersOnly(ev))
 	}
 	r, err := sub.run(b, ctx, ev, c)
 	if err != nil {
@@ -184,9 +184,6 @@ func (b *Bot) redelivered(ctx context.Context, ev Event) (bool, Reply) {
 	b.log.Info("Redelivered request ignored", "platform", ev.Platform, "team", ev.Team, "channel", ev.Channel)
 	return true, Reply{Duplicate: true}
 }
-
-// managersOnly is the refusal for a change that needs channel-manager rights.
-const managersOnly = "Only people who can manage this channel may change its daily quiz. Ask a channel manager, or see it with /asyncquiz daily."
 
 // CommandText parses text (the words after /asyncquiz) and runs it.
 func (b *Bot) CommandText(ctx context.Context, ev Event, text string) Reply {
@@ -258,8 +255,12 @@ func (b *Bot) Click(ctx context.Context, ev Event, action string) Reply {
 	if ev.IsBot {
 		return textReply("Bots cannot answer.")
 	}
-	if dup, r := b.redelivered(ctx, ev); dup {
-		return r
+	// A round click's redelivery is recognised in the answer's own batch
+	// (the hot path); other clicks are rare enough to check here.
+	if !strings.HasPrefix(action, "r:") {
+		if dup, r := b.redelivered(ctx, ev); dup {
+			return r
+		}
 	}
 	parts := strings.Split(action, ":")
 	var (
@@ -297,10 +298,14 @@ func (b *Bot) answerRound(ctx context.Context, ev Event, id, letter string) (Rep
 	}
 	res, err := b.store.Answer(ctx, quiz.AnswerInput{
 		Tenant: ev.tenant(), Channel: ev.Channel, MessageRef: ev.Message, RoundID: roundID,
-		UserID: ev.User, UserName: ev.UserName, Option: letter, ReceivedAt: ev.Received,
+		UserID: ev.User, UserName: ev.UserName, Option: letter, ReceivedAt: ev.Received, Delivery: ev.Delivery,
 	})
 	if err != nil {
 		return Reply{}, err
+	}
+	if res.Duplicate {
+		b.log.Info("Redelivered click ignored", "platform", ev.Platform, "team", ev.Team, "channel", ev.Channel)
+		return Reply{Duplicate: true}, nil
 	}
 	if !res.Recorded {
 		return textReply(fmt.Sprintf("You already answered %s. Your first answer counts.", res.Shown)), nil

@@ -14,7 +14,7 @@ import (
 // the server before it may still be committed (it waited in the write
 // queue); the reveal claims a round only once the grace is over. It is the
 // default of WithAnswerGrace.
-const AnswerGrace = 2 * time.Second
+const AnswerGrace = time.Second
 
 // Limits on what a click may carry, matching the columns.
 const (
@@ -38,6 +38,9 @@ type AnswerInput struct {
 	// ReceivedAt is when the click reached the server (zero: now). A click
 	// received before the deadline counts even if it commits just after.
 	ReceivedAt time.Time
+	// Delivery is the platform's request id, when it has one: a
+	// redelivery of a click already handled does nothing (Duplicate).
+	Delivery string
 }
 
 // AnswerResult reports the answer that stands for the person.
@@ -52,6 +55,9 @@ type AnswerResult struct {
 	// in this team (another round, another channel): it does not score.
 	Practice bool
 	Correct  bool
+	// Duplicate: the platform redelivered a click already handled (same
+	// Delivery); nothing was done and the person was answered already.
+	Duplicate bool
 }
 
 // Answer records a person's answer to a round. The first answer per person

@@ -170,6 +170,10 @@ func (s *Store) writeAnswers(tx *gorm.DB, live []*pendingAnswer, outcomes []answ
 			roundIDs = append(roundIDs, p.in.RoundID)
 		}
 	}
+	dup, err := s.claimDeliveries(tx, live, now)
+	if err != nil {
+		return err
+	}
 	var rounds []Round
 	// FOR SHARE (PostgreSQL) orders the batch against a concurrent reveal
 	// claim, so no answer is committed after its round was counted.
@@ -184,6 +188,10 @@ func (s *Store) writeAnswers(tx *gorm.DB, live []*pendingAnswer, outcomes []answ
 	firstOf := map[string]int{} // round/user -> live index of its first click in the batch
 	for i, p := range live {
 		in := p.in
+		if dup[i] {
+			outcomes[i].res.Duplicate = true
+			continue
+		}
 		r, ok := byID[in.RoundID]
 		if !ok || r.Platform != in.Platform || r.Team != in.Team || r.Channel != in.Channel ||
 			(in.MessageRef != "" && r.MessageRef != "" && in.MessageRef != r.MessageRef) {
@@ -207,7 +215,9 @@ func (s *Store) writeAnswers(tx *gorm.DB, live []*pendingAnswer, outcomes []answ
 			c.letter, c.dupOf = "", j
 		} else {
 			firstOf[k] = i
-			if r.State != StateOpen || !in.ReceivedAt.Before(r.ClosesAt) || !now.Before(r.ClosesAt.Add(s.grace)) || (s.grace == 0 && !now.Before(r.ClosesAt)) {
+			// A posting round counts clicks too: its message may be in the
+			// channel a moment before MarkPosted records it.
+			if (r.State != StateOpen && r.State != StatePosting) || !in.ReceivedAt.Before(r.ClosesAt) || !now.Before(r.ClosesAt.Add(s.grace)) || (s.grace == 0 && !now.Before(r.ClosesAt)) {
 				c.letter = "" // closed, unless an earlier answer stands (below)
 				outcomes[i].err = Errorf(EClosed, "This round is closed.")
 			}
@@ -284,6 +294,57 @@ func (s *Store) writeAnswers(tx *gorm.DB, live []*pendingAnswer, outcomes []answ
 		}
 	}
 	return nil
+}
+
+// claimDeliveries records the batch's platform request ids in one
+// statement and reports which items repeat one already handled (a
+// redelivery), by index into live.
+func (s *Store) claimDeliveries(tx *gorm.DB, live []*pendingAnswer, now time.Time) (map[int]bool, error) {
+	var idx []int
+	seen := map[string]int{}
+	dup := map[int]bool{}
+	for i, p := range live {
+		d := p.in.Delivery
+		if d == "" {
+			continue
+		}
+		k := p.in.Platform + "\x00" + d
+		if _, again := seen[k]; again {
+			dup[i] = true // twice in this batch
+			continue
+		}
+		seen[k] = i
+		idx = append(idx, i)
+	}
+	if len(idx) == 0 {
+		return dup, nil
+	}
+	sql, args := insertSQL("deliveries", []string{"platform", "id", "created_at"}, len(idx), func(j int) []any {
+		in := live[idx[j]].in
+		return []any{in.Platform, clipID(in.Delivery), now}
+	})
+	var got []struct{ Platform, ID string }
+	if err := tx.Raw(sql+" ON CONFLICT DO NOTHING RETURNING platform, id", args...).Scan(&got).Error; err != nil {
+		return nil, fmt.Errorf("record deliveries: %w", err)
+	}
+	fresh := map[string]bool{}
+	for _, g := range got {
+		fresh[g.Platform+"\x00"+g.ID] = true
+	}
+	for _, i := range idx {
+		in := live[i].in
+		if !fresh[in.Platform+"\x00"+clipID(in.Delivery)] {
+			dup[i] = true
+		}
+	}
+	return dup, nil
+}
+
+func clipID(id string) string {
+	if len(id) > 128 {
+		return id[:128]
+	}
+	return id
 }
 
 func answerKey(roundID uint64, user string) string { return fmt.Sprintf("%d/%s", roundID, user) }

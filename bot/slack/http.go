@@ -129,7 +129,7 @@ func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
 func (a *Adapter) now() time.Time { return a.bot.Store().Now() }
 
 // clickDeadline bounds recording a click, well inside Slack's 3 seconds.
-const clickDeadline = 2500 * time.Millisecond
+const clickDeadline = 2 * time.Second
 
 // click records a button press and returns the private reply; it returns
 // once the answer is committed (or refused).

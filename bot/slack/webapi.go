@@ -18,6 +18,10 @@ import (
 // defaultAPIURL is Slack's Web API base; SLACK_API_URL replaces it.
 const defaultAPIURL = "https://slack.com/api/"
 
+// maxConnsPerHost bounds the connections to one Slack host (hooks.slack.com
+// for replies, slack.com for the Web API).
+const maxConnsPerHost = 96
+
 // maxDrain bounds how much of a response body is read to let its
 // connection be reused; a longer body is not worth keeping the connection.
 const maxDrain = 64 << 10
@@ -27,8 +31,11 @@ const maxDrain = 64 << 10
 // replies reuse them, and bodies drained on Close so that they can.
 func newHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 128
-	t.MaxIdleConnsPerHost = 64
+	// A burst of thousands of replies waits for one of maxConnsPerHost
+	// connections instead of opening (and then closing) one per reply.
+	t.MaxIdleConns = 2 * maxConnsPerHost
+	t.MaxIdleConnsPerHost = maxConnsPerHost
+	t.MaxConnsPerHost = maxConnsPerHost
 	t.IdleConnTimeout = 90 * time.Second
 	return &http.Client{Timeout: 15 * time.Second, Transport: draining{t}}
 }

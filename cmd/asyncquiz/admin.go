@@ -45,6 +45,9 @@ func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 }
 
 func runRounds(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "close" {
+		return runRoundsClose(ctx, args[1:], stdout, stderr)
+	}
 	cfg := loadConfig(os.LookupEnv)
 	fs := flag.NewFlagSet("rounds", flag.ContinueOnError)
 	fs.SetOutput(stderr)

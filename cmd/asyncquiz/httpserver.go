@@ -10,24 +10,24 @@ import (
 )
 
 // HTTP limits: a slow or stuck client (slowloris, a trickled body) holds a
-// connection for seconds, not forever, and never more than maxConns
-// connections are open at once, so the process keeps file descriptors for
-// real requests. Platform requests are a few KB and answered in ms.
+// connection for seconds, not forever, and the number of open connections
+// stays below what the process's file descriptors allow, so real requests
+// always find one. Platform requests are a few KB and answered in ms.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 10 * time.Second
 	writeTimeout      = 15 * time.Second
-	idleTimeout       = 60 * time.Second
+	idleTimeout       = 30 * time.Second
 	maxHeaderBytes    = 16 << 10
-	maxConns          = 512
 	// shutdownDrain: keep answering for a moment with keep-alives off, so
 	// clients on kept-alive connections get a response (and a Connection:
 	// close) rather than a reset.
 	shutdownDrain = time.Second
 )
 
-// newHTTPServer is the server with every limit set.
-func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+// newHTTPServer is the server with every limit set; conns tracks its
+// connections for the connection limit.
+func newHTTPServer(h http.Handler, log *slog.Logger, conns *limitListener) *http.Server {
 	return &http.Server{
 		Handler:           recoverer(h, log),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -36,6 +36,7 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnState:         conns.track,
 	}
 }
 
@@ -56,25 +57,74 @@ func recoverer(h http.Handler, log *slog.Logger) http.Handler {
 	})
 }
 
-// limitListener accepts at most n connections at once; further ones wait
-// in the kernel's backlog until one closes.
+// limitListener keeps at most n connections open. When all are taken, an
+// idle kept-alive connection is closed to make room (its client simply
+// opens a new one); if none is idle, the next connection waits in the
+// kernel's backlog until one closes.
 type limitListener struct {
 	net.Listener
 	slots chan struct{}
+	mu    sync.Mutex
+	idle  map[net.Conn]bool
+	wake  chan struct{}
 }
 
-func limitConns(l net.Listener, n int) net.Listener {
-	return &limitListener{Listener: l, slots: make(chan struct{}, n)}
+func limitConns(l net.Listener, n int) *limitListener {
+	return &limitListener{Listener: l, slots: make(chan struct{}, n), idle: map[net.Conn]bool{}, wake: make(chan struct{}, 1)}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
-	l.slots <- struct{}{}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.slots
-		return nil, err
+	for {
+		select {
+		case l.slots <- struct{}{}:
+			c, err := l.Listener.Accept()
+			if err != nil {
+				<-l.slots
+				return nil, err
+			}
+			return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
+		default:
+		}
+		if !l.closeOneIdle() {
+			select { // wait for a connection to close or to go idle
+			case l.slots <- struct{}{}:
+				<-l.slots
+			case <-l.wake:
+			}
+		}
 	}
-	return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
+}
+
+// track follows the server's connection states (http.Server.ConnState).
+func (l *limitListener) track(c net.Conn, st http.ConnState) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch st {
+	case http.StateIdle:
+		l.idle[c] = true
+		select {
+		case l.wake <- struct{}{}:
+		default:
+		}
+	default:
+		delete(l.idle, c)
+	}
+}
+
+func (l *limitListener) closeOneIdle() bool {
+	l.mu.Lock()
+	var victim net.Conn
+	for c := range l.idle {
+		victim = c
+		delete(l.idle, c)
+		break
+	}
+	l.mu.Unlock()
+	if victim == nil {
+		return false
+	}
+	victim.Close()
+	return true
 }
 
 type limitedConn struct {

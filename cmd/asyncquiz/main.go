@@ -28,8 +28,9 @@ func commands() []command {
 		{"discord", "register: register the slash command and print the invite URL", runDiscord},
 		{"questions", "lint | verify | list | show | new: work on the question bank", runQuestions},
 		{"migrate", "apply database migrations and exit", runMigrate},
-		{"rounds", "list open rounds, or failed ones with --failed", runRounds},
+		{"rounds", "list open rounds (--failed: failed ones); close ID [--cancel]: stop one now", runRounds},
 		{"export", "write a team's answers or leaderboard as CSV", runExport},
+		{"forget", "delete one person's data: --team T --user U", runForget},
 		{"healthcheck", "probe a running server's /healthz (for container health checks)", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}

@@ -83,6 +83,9 @@ type Main struct {
 	Config Config
 	Now    func() time.Time // the clock for the store and the loops; nil for time.Now
 	Log    *slog.Logger
+	// MaxConns bounds open HTTP connections; 0 derives it from the file
+	// descriptor limit.
+	MaxConns int
 
 	// Set by Run.
 	Store *quiz.Store
@@ -150,8 +153,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("ASYNCQUIZ_ADDR: listen on %s: %w", m.Config.Addr, err)
 	}
 	m.Addr = ln.Addr()
-	ln = limitConns(ln, maxConns)
-	m.srv = newHTTPServer(metrics.Middleware(mux), m.Log)
+	if m.MaxConns <= 0 {
+		m.MaxConns = maxConns()
+	}
+	limited := limitConns(ln, m.MaxConns)
+	m.srv = newHTTPServer(metrics.Middleware(mux), m.Log, limited)
+	ln = limited
 	m.Log.Info("Serving", "addr", m.Addr.String())
 
 	m.errc = make(chan error, len(runners)+2)

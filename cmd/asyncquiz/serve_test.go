@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -89,4 +92,76 @@ func TestConfig_ValidateReportsEverything(t *testing.T) {
 	if err := cfg.Validate(false); err != nil {
 		t.Fatalf("play needs no platform: %v", err)
 	}
+}
+
+// startSlackMain runs Main for Slack against the fake on :0.
+func startSlackMain(t *testing.T, signing string, tune func(*Main)) (*Main, *fakeSlackAPI) {
+	t.Helper()
+	fake := &fakeSlackAPI{changed: make(chan struct{}, 1)}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	cfg := loadConfig(func(string) (string, bool) { return "", false })
+	cfg.Addr, cfg.DB = "127.0.0.1:0", filepath.Join(t.TempDir(), "q.db")
+	cfg.SlackBot, cfg.SlackSigning, cfg.SlackAPIURL = "xoxb-main", secret(signing), api.URL+"/api/"
+	m := &Main{Config: cfg}
+	if tune != nil {
+		tune(m)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, fake
+}
+
+// Connections that trickle their headers (slowloris) are cut after the
+// header timeout, so even with every connection slot taken by them a real
+// request is answered; idle kept-alive connections give way at once.
+func TestMain_SlowClientsCannotStarveRequests(t *testing.T) {
+	m, _ := startSlackMain(t, "s", func(m *Main) { m.MaxConns = 2 })
+	addr := m.Addr.String()
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n") // and never the blank line
+	}
+	got := make(chan error, 1)
+	go func() {
+		resp, err := (&http.Client{Timeout: 3 * readHeaderTimeout}).Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("a real request behind two slow clients: %v", err)
+		}
+	case <-time.After(3 * readHeaderTimeout):
+		t.Fatal("a real request was never answered: slow clients held every connection")
+	}
+
+	// Two idle kept-alive connections fill the slots; a new client still
+	// gets in, because an idle one is closed for it.
+	tr := &http.Transport{MaxIdleConnsPerHost: 10}
+	keep := &http.Client{Transport: tr}
+	for i := 0; i < 2; i++ {
+		resp, err := keep.Get("http://" + addr + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	fresh := &http.Client{Transport: &http.Transport{}, Timeout: 2 * time.Second}
+	resp, err := fresh.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("a new client with every slot idle: %v", err)
+	}
+	resp.Body.Close()
 }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/asyncquiz/asyncquiz/quiz"
+)
+
+// runRoundsClose is `asyncquiz rounds close ID [--cancel]`: the operator's
+// stop and cancel, for any round of any team.
+func runRoundsClose(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := loadConfig(os.LookupEnv)
+	fs := flag.NewFlagSet("rounds close", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	cancel := fs.Bool("cancel", false, "close without scoring or revealing the answer")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: asyncquiz rounds close ID [--cancel] [--db DB]\n\nClose an open round now. A running asyncquiz serve reveals it within 15 seconds;\nwith --cancel its message says it was cancelled, shows no answer, and nothing is scored.")
+		fs.PrintDefaults()
+	}
+	// The id may come before or after the flags.
+	var id string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		id, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if id == "" && fs.NArg() > 0 {
+		id = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "asyncquiz rounds close: unexpected %q\n", fs.Arg(0))
+		return errUsage
+	}
+	n, err := strconv.ParseUint(id, 10, 63)
+	if err != nil || n == 0 {
+		fmt.Fprintln(stderr, "asyncquiz rounds close: give the round's id, a positive number (see asyncquiz rounds)")
+		return errUsage
+	}
+	store, err := quiz.Open(ctx, cfg.DB, nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rs, err := store.Rounds(ctx, []string{quiz.StatePosting, quiz.StateOpen, quiz.StateRevealing}, 1_000_000)
+	if err != nil {
+		return err
+	}
+	var t quiz.Tenant
+	found := false
+	for _, r := range rs {
+		if r.ID == n {
+			t, found = quiz.Tenant{Platform: r.Platform, Team: r.Team}, true
+		}
+	}
+	if !found {
+		return fmt.Errorf("round %d is not open (asyncquiz rounds lists the open ones)", n)
+	}
+	r, err := store.CloseRound(ctx, quiz.CloseInput{Tenant: t, RoundID: n, Manager: true, Cancel: *cancel})
+	if err != nil {
+		return fmt.Errorf("%s", quiz.ErrorMessage(err))
+	}
+	what := "closed; a running asyncquiz serve reveals it within 15 seconds"
+	if *cancel {
+		what = "cancelled; a running asyncquiz serve marks its message cancelled within 15 seconds, and nothing is scored"
+	}
+	_, err = fmt.Fprintf(stdout, "Round %d in %s %s %s is %s.\n", r.ID, r.Platform, terminalSafe(r.Team), terminalSafe(r.Channel), what)
+	return err
+}
+
+// runForget is `asyncquiz forget --team T --user U`: delete one person's data.
+func runForget(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	cfg := loadConfig(os.LookupEnv)
+	fs := flag.NewFlagSet("forget", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	team := fs.String("team", "", "the team: Slack workspace id (T…), Discord server id, or local for play (required)")
+	user := fs.String("user", "", "the person's user id: Slack U…, Discord's numeric id, or the play --user name (required)")
+	platform := fs.String("platform", "", "slack, discord or console (default: every platform with that team id)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: asyncquiz forget --team T --user U [--platform P] [--db DB]\n\nDelete everything stored about one person in one team: answers, points,\nstreaks, redo queue, drills, reports, settings. Messages already posted in\nchannels are the platform's and stay.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *team == "" || *user == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "asyncquiz forget: --team and --user are required, and nothing else")
+		fs.Usage()
+		return errUsage
+	}
+	store, err := quiz.Open(ctx, cfg.DB, nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	n, err := store.Forget(ctx, *platform, *team, *user)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "Forgot %s in %s: %d rows deleted or unnamed.\n", terminalSafe(*user), terminalSafe(*team), n.Total())
+	return err
+}

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// maxConns is a fixed bound where the descriptor limit cannot be read.
+func maxConns() int { return 4096 }
