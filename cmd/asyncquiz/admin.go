@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,7 +14,15 @@ import (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) error {
+func runVersion(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "", "Print the version: the one set at build time, else the module version (go install ...@v1.2.3),\n"+
+		"else the VCS revision the binary was built from.")
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected argument %q", fs.Arg(0))
+	}
 	v := version
 	if v == "" {
 		v = "dev"
@@ -29,11 +36,10 @@ func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer)
 
 func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("migrate", "[flags]", "Apply the database migrations and exit (serve applies them too).")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	store, err := quiz.Open(ctx, cfg.DB, nil) // Open migrates
 	if err != nil {
@@ -46,13 +52,12 @@ func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 
 func runRounds(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("rounds", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("rounds", "[--failed] [flags]", "List open rounds, or with --failed the rounds that could not be posted or revealed.")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
 	failed := fs.Bool("failed", false, "list rounds that could not be posted or revealed, with their last error")
 	limit := fs.Int("limit", 100, "list at most this many")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	store, err := quiz.Open(ctx, cfg.DB, nil)
 	if err != nil {

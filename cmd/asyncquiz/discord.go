@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,18 +10,18 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot/discord"
 )
 
-// runDiscord is `asyncquiz discord register`.
-func runDiscord(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "register" {
-		fmt.Fprintln(stderr, "Usage: asyncquiz discord register   (uses DISCORD_BOT_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID, DISCORD_API_URL)")
-		return errUsage
-	}
+func discordCommands() []command {
+	return []command{{name: "register", summary: "register the /asyncquiz command and print the invite URL", run: runDiscordRegister}}
+}
+
+// runDiscordRegister is `asyncquiz discord register`.
+func runDiscordRegister(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("discord register", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("discord register", "[--guild ID]",
+		"Register the /asyncquiz command and print the invite URL.\nUses DISCORD_BOT_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID and DISCORD_API_URL.")
 	fs.StringVar(&cfg.DiscordGuild, "guild", cfg.DiscordGuild, "register in this guild only (DISCORD_GUILD_ID); default global")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	cfg.DiscordGW = true // registering needs no public key
 	dc, err := cfg.discordConfig(nil)

@@ -49,17 +49,13 @@ func (s secretFlag) String() string {
 }
 func (s secretFlag) Set(v string) error { *s.dst = secret(v); return nil }
 
-func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve", "[flags]", "Run the bot for Slack and/or Discord. Every flag has an environment variable of the same\n"+
+		"meaning, named in parentheses; the flag overrides it.")
 	cfg.serveFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: asyncquiz serve [flags]\n\nRun the bot for Slack and/or Discord. Every flag has an environment variable of the same meaning.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	if err := cfg.Validate(true); err != nil {
 		return err

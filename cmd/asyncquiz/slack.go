@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"io"
 	"net/url"
 	"strings"
@@ -11,24 +9,23 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot/slack"
 )
 
-// runSlack is `asyncquiz slack manifest`.
-func runSlack(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "manifest" {
-		fmt.Fprintln(stderr, "Usage: asyncquiz slack manifest --url https://quiz.example.com | --socket-mode")
-		return errUsage
-	}
-	fs := flag.NewFlagSet("slack manifest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func slackCommands() []command {
+	return []command{{name: "manifest", summary: "print a Slack app manifest to paste at api.slack.com/apps", run: runSlackManifest}}
+}
+
+// runSlackManifest is `asyncquiz slack manifest`.
+func runSlackManifest(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("slack manifest", "--url https://quiz.example.com | --socket-mode",
+		"Print a Slack app manifest (YAML) for the app's \"From a manifest\" setup.")
 	base := fs.String("url", "", "public base URL of `asyncquiz serve` (the app gets /slack/commands and /slack/interactions)")
 	socket := fs.Bool("socket-mode", false, "no public URL: Slack connects over Socket Mode (needs SLACK_APP_TOKEN)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	if !*socket {
 		u, err := url.Parse(*base)
 		if *base == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			fmt.Fprintln(stderr, "asyncquiz slack manifest: --url must be the public https URL of your server, e.g. --url https://quiz.example.com (or use --socket-mode)")
-			return errUsage
+			return usageError(fs, "--url must be the public https URL of your server, e.g. --url https://quiz.example.com (or use --socket-mode)")
 		}
 	}
 	_, err := io.WriteString(stdout, slack.Manifest(*base, *socket))
