@@ -16,22 +16,51 @@ var version = ""
 
 func runVersion(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("version", "", "Print the version: the one set at build time, else the module version (go install ...@v1.2.3),\n"+
-		"else the VCS revision the binary was built from.")
+		"else the VCS revision the binary was built from. asyncquiz --version prints the same.")
 	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError(fs, "unexpected argument %q", fs.Arg(0))
 	}
-	v := version
-	if v == "" {
-		v = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	_, err := fmt.Fprintf(stdout, "asyncquiz %s\n", versionOf(version, bi))
+	return err
+}
+
+// versionOf is the version to print: the -ldflags one, else the module's
+// (go install ...@v1.2.3, or the VCS pseudo-version go build stamps since
+// Go 1.24), else dev with the VCS revision (and -dirty for a modified
+// tree), else dev.
+func versionOf(ldflags string, bi *debug.BuildInfo) string {
+	if ldflags != "" {
+		return ldflags
+	}
+	if bi == nil {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
 		}
 	}
-	_, err := fmt.Fprintf(stdout, "asyncquiz %s\n", v)
-	return err
+	if rev == "" {
+		return "dev"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		rev += "-dirty"
+	}
+	return "dev-" + rev
 }
 
 func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
