@@ -66,11 +66,11 @@ func versionOf(ldflags string, bi *debug.BuildInfo) string {
 func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
 	fs := newFlags("migrate", "[flags]", "Apply the database migrations and exit (serve applies them too).")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	cfg.dbFlag(fs)
 	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
 		return err
 	}
-	store, err := quiz.Open(ctx, cfg.DB, nil) // Open migrates
+	store, err := cfg.openStore(ctx, nil) // Open migrates
 	if err != nil {
 		return err
 	}
@@ -82,13 +82,13 @@ func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 func runRounds(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
 	fs := newFlags("rounds", "[--failed] [flags]", "List open rounds, or with --failed the rounds that could not be posted or revealed.")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	cfg.dbFlag(fs)
 	failed := fs.Bool("failed", false, "list rounds that could not be posted or revealed, with their last error")
 	limit := fs.Int("limit", 100, "list at most this many")
 	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
 		return err
 	}
-	store, err := quiz.Open(ctx, cfg.DB, nil)
+	store, err := cfg.openStore(ctx, nil)
 	if err != nil {
 		return err
 	}

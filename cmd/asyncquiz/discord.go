@@ -19,7 +19,7 @@ func runDiscordRegister(ctx context.Context, args []string, _ io.Reader, stdout,
 	cfg := loadConfig(os.LookupEnv)
 	fs := newFlags("discord register", "[--guild ID]",
 		"Register the /asyncquiz command and print the invite URL.\nUses DISCORD_BOT_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID and DISCORD_API_URL.")
-	fs.StringVar(&cfg.DiscordGuild, "guild", cfg.DiscordGuild, "register in this guild only (DISCORD_GUILD_ID); default global")
+	fs.StringVar(&cfg.DiscordGuild, "guild", cfg.DiscordGuild, cfg.flagUsage(fs, "guild", "DISCORD_GUILD_ID"))
 	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
 	fs := newFlags("export", "--team T [--kind answers|leaderboard] [--platform P]", "Write a team's answers or its all-time leaderboard as CSV to stdout.")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	cfg.dbFlag(fs)
 	team := fs.String("team", "", "team to export: Slack team id, Discord guild id, or local for play (required)")
 	platform := fs.String("platform", "", "slack, discord or console; needed only when the team id exists on several")
 	kind := fs.String("kind", "answers", "answers (every round answer) or leaderboard (all-time standings)")
@@ -31,7 +31,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	case *kind != "answers" && *kind != "leaderboard":
 		return usageError(fs, "--kind %q must be answers or leaderboard", *kind)
 	}
-	store, err := quiz.Open(ctx, cfg.DB, nil)
+	store, err := cfg.openStore(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func questionsCommands() []command {
 func questionsFlags(name, synopsis, about string) (*flag.FlagSet, *Config) {
 	cfg := loadConfig(os.LookupEnv)
 	fs := newFlags("questions "+name, synopsis, about)
-	fs.Var(listFlag{&cfg.Questions}, "questions", "extra question folders, colon-separated (ASYNCQUIZ_QUESTIONS)")
+	fs.Var(listFlag{&cfg.Questions}, "questions", cfg.flagUsage(fs, "questions", "ASYNCQUIZ_QUESTIONS"))
 	fs.StringVar(&cfg.Bank, "bank", "", "a folder of *.yaml files to use instead of the built-in bank (for drafting)")
 	return fs, &cfg
 }
@@ -84,7 +84,7 @@ func runQuestionsShow(_ context.Context, args []string, _ io.Reader, stdout, std
 
 func runQuestionsReports(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs, cfg := questionsFlags("reports", "[--resolve ID] [flags]", "List the questions people reported; 3 or more open reports keep one out of rounds.")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	cfg.dbFlag(fs)
 	resolve := fs.String("resolve", "", "mark this question's open reports reviewed (it goes back into rounds)")
 	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
 		return err
@@ -94,7 +94,7 @@ func runQuestionsReports(ctx context.Context, args []string, _ io.Reader, stdout
 
 func runQuestionsStats(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs, cfg := questionsFlags("stats", "[--team T] [flags]", "Per question: how often asked and answered right, the picks, the median time, discrimination and flags.")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	cfg.dbFlag(fs)
 	team := fs.String("team", "", "one team's statistics (Slack team or enterprise id, Discord guild id); default all teams")
 	platform := fs.String("platform", "", "the team's platform, when the id is on several")
 	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
@@ -339,9 +339,9 @@ const questionTemplate = `# A new %s question. Fill it in, then run:
 
 // reportsQuestions is `questions reports [--resolve ID]`.
 func reportsQuestions(ctx context.Context, cfg Config, resolve string, stdout io.Writer) error {
-	store, err := quiz.Open(ctx, cfg.DB, nil)
+	store, err := cfg.openStore(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), err)
+		return err
 	}
 	defer store.Close()
 	if resolve != "" {
@@ -379,9 +379,9 @@ func statsQuestions(ctx context.Context, cfg Config, team, platform string, stdo
 	if err != nil {
 		return err
 	}
-	store, err := quiz.Open(ctx, cfg.DB, bank)
+	store, err := cfg.openStore(ctx, bank)
 	if err != nil {
-		return fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), err)
+		return err
 	}
 	defer store.Close()
 	var scope *quiz.Tenant

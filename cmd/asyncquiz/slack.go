@@ -32,9 +32,9 @@ func runSlackManifest(_ context.Context, args []string, _ io.Reader, stdout, std
 	return err
 }
 
-// adminsFromEnv reads ASYNCQUIZ_ADMINS: user ids, comma-separated.
-func adminsFromEnv(getenv env) []string {
-	v, _ := getenv("ASYNCQUIZ_ADMINS")
+// splitComma splits a comma-separated list, dropping spaces and empty
+// items (ASYNCQUIZ_ADMINS).
+func splitComma(v string) []string {
 	var out []string
 	for _, id := range strings.Split(v, ",") {
 		if id = strings.TrimSpace(id); id != "" {
@@ -43,3 +43,14 @@ func adminsFromEnv(getenv env) []string {
 	}
 	return out
 }
+
+// commaList is a flag holding a comma-separated list.
+type commaList struct{ dst *[]string }
+
+func (l commaList) String() string {
+	if l.dst == nil {
+		return ""
+	}
+	return strings.Join(*l.dst, ",")
+}
+func (l commaList) Set(s string) error { *l.dst = splitComma(s); return nil }
