@@ -49,7 +49,17 @@ func (a *app) Close() error { return a.store.Close() }
 // (--db or ASYNCQUIZ_DB) and the database, never its password.
 func (c *Config) openStore(ctx context.Context, bank *questions.Bank, opts ...quiz.Option) (*quiz.Store, error) {
 	store, err := quiz.Open(ctx, c.DB, bank, opts...)
-	if err != nil {
+	var oe *quiz.OpenError
+	switch {
+	case errors.As(err, &oe):
+		// The likely cause and its fix, or another database.
+		fix := "point " + c.name("ASYNCQUIZ_DB") + " elsewhere"
+		if oe.Fix != "" {
+			fix = oe.Fix + ", or " + fix
+		}
+		msg := fmt.Sprintf("%s: %s; %s", c.named("ASYNCQUIZ_DB", redactDSN(c.DB)), oe.Problem, fix)
+		return nil, redactErr(errors.New(msg), c.DB)
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", c.named("ASYNCQUIZ_DB", redactDSN(c.DB)), redactErr(err, c.DB))
 	}
 	return store, nil
