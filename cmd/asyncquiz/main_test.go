@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -201,8 +202,36 @@ func TestSlackManifest(t *testing.T) {
 	if got := strings.Join(m.OAuth.Scopes.Bot, ","); got != "commands,chat:write,chat:write.public,users:read,channels:history,groups:history,im:history,mpim:history" {
 		t.Fatalf("scopes %s", got)
 	}
-	if code, _, errs := runCmd(t, "", "slack", "manifest"); code == 0 || !strings.Contains(errs, "--url") {
+	if code, _, errs := runCmd(t, "", "slack", "manifest"); code != 2 || !strings.Contains(errs, "--url is required") {
 		t.Fatalf("manifest without --url: exit %d, %s", code, errs)
+	}
+}
+
+// --url takes only what Slack calls: https, a host, no query, no fragment.
+func TestSlackManifest_URLRule(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"http://quiz.example.com", "is not https://"},
+		{"ftp://quiz.example.com", "is not https://"},
+		{"quiz.example.com", "is not https://"},
+		{"https://", "has no host"},
+		{"https://:443/", "has no host"},
+		{"https://quiz.example.com/?x=1", "has a query"},
+		{"https://quiz.example.com/?", "has a query"},
+		{"https://quiz.example.com/#f", "has a fragment"},
+		{"https://quiz.example.com#", "has a fragment"},
+		{"https://x/?x=1#f", "has a query"},
+		{"https://me:pw@quiz.example.com", "has a user name or password"},
+	} {
+		code, out, errs := runCmd(t, "", "slack", "manifest", "--url", tc.url)
+		if code != 2 || out != "" || !strings.Contains(errs, "--url "+strconv.Quote(tc.url)+" "+tc.want) ||
+			!strings.Contains(errs, "https:// URL of your server, with no query or fragment") {
+			t.Errorf("--url %s: exit %d, stdout %q, stderr %q; want exit 2 naming the flag, %q and the rule", tc.url, code, out, errs, tc.want)
+		}
+	}
+	for _, ok := range []string{"https://quiz.example.com", "https://quiz.example.com:8443/asyncquiz/", "https://127.0.0.1"} {
+		if code, out, errs := runCmd(t, "", "slack", "manifest", "--url", ok); code != 0 || !strings.Contains(out, "/slack/commands") {
+			t.Errorf("--url %s: exit %d, %s", ok, code, errs)
+		}
 	}
 }
 
