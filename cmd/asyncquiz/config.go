@@ -66,8 +66,8 @@ var settings = map[string]string{
 	"DISCORD_BOT_TOKEN":    "Discord bot `token`",
 	"DISCORD_APP_ID":       "Discord application id, numeric",
 	"DISCORD_PUBLIC_KEY":   "Discord application public key, 64 hex characters (optional with the gateway)",
-	"DISCORD_GUILD_ID": "register /asyncquiz in this guild only (numeric id; instant) instead of globally;\n" +
-		"the command is removed from the other scope, so Discord lists it once",
+	"DISCORD_GUILD_ID": "register /asyncquiz in this guild only (numeric id; instant); unset: globally. Copies\n" +
+		"registered elsewhere (globally, in other guilds) are deleted at start, so Discord lists it once",
 	"DISCORD_GATEWAY": "receive interactions over the gateway instead of the HTTP endpoint (variable: true turns it on, any other value off)",
 	"DISCORD_API_URL": "Discord REST base URL (default https://discord.com/api/v9)",
 }

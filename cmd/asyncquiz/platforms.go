@@ -136,8 +136,18 @@ func startDiscord(ctx context.Context, m *Main, mux *http.ServeMux) (func(contex
 		return nil, err
 	}
 	m.onClose(ad.Wait)
-	if err := ad.RegisterCommands(ctx); err != nil {
+	reg, err := ad.RegisterCommands(ctx)
+	if err != nil {
 		return nil, err
+	}
+	where := "global"
+	if reg.Guild != "" {
+		where = "guild " + reg.Guild
+	}
+	m.Log.Info("Discord: /asyncquiz registered", "scope", where, "removed_from", reg.Removed)
+	if reg.Cleanup != nil {
+		// Serving works; Discord may list the command twice somewhere.
+		m.Log.Warn("Discord: a copy of /asyncquiz registered elsewhere may remain", "error", reg.Cleanup)
 	}
 	if m.Config.DiscordGW {
 		m.Log.Info("Discord: gateway")
