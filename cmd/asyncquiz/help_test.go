@@ -76,7 +76,7 @@ func TestRun_UsageMistakesExit2(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2, the mistake and the usage on stderr only", args, code, out, errs)
 		}
 	}
-	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}, {"help", "help"}, {"help", "-h"}} {
 		code, out, errs := runCmd(t, "", args...)
 		if code != 0 || errs != "" || !strings.Contains(out, "Commands:") {
 			t.Errorf("%q: exit %d, stderr %q, stdout %q", args, code, errs, out)

@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case args[0] == "--version" || args[0] == "-version":
 		args = []string{"version"}
 	case args[0] == "help":
-		if len(args) == 1 {
+		if len(args) == 1 || args[1] == "help" || isHelp(args[1]) {
 			usage(stdout)
 			return 0
 		}
