@@ -155,8 +155,8 @@ func (b *Bot) Command(ctx context.Context, ev Event, c Command) Reply {
 	if !ok {
 		return HelpFor("")
 	}
-	if sub.NeedsManager && !c.DailyShow && !ev.canManage(ctx) {
-		return textReply(managersOnly)
+	if sub.NeedsManager && (sub.reads == nil || !sub.reads(c)) && !b.isManager(ctx, ev) {
+		return textReply(b.managersOnly(ev))
 	}
 	r, err := sub.run(b, ctx, ev, c)
 	if err != nil {
@@ -184,9 +184,6 @@ func (b *Bot) redelivered(ctx context.Context, ev Event) (bool, Reply) {
 	b.log.Info("Redelivered request ignored", "platform", ev.Platform, "team", ev.Team, "channel", ev.Channel)
 	return true, Reply{Duplicate: true}
 }
-
-// managersOnly is the refusal for a change that needs channel-manager rights.
-const managersOnly = "Only people who can manage this channel may change its daily quiz. Ask a channel manager, or see it with /asyncquiz daily."
 
 // CommandText parses text (the words after /asyncquiz) and runs it.
 func (b *Bot) CommandText(ctx context.Context, ev Event, text string) Reply {

@@ -178,7 +178,7 @@ func TestBot_DailyNeedsManager(t *testing.T) {
 	h := bottest.New(t)
 	ev := h.As("U7")
 	ev.CanManage = bot.Known(false)
-	wantText(t, h.Bot.CommandText(t.Context(), ev, "daily 09:00"), "Only people who can manage")
+	wantText(t, h.Bot.CommandText(t.Context(), ev, "daily 09:00"), "Only people who can manage this channel, and people they add with /asyncquiz admins add")
 }
 
 // Many clicks lead to one refresh of the answer count, done once

@@ -157,6 +157,12 @@ func TestHelp_OneCommand(t *testing.T) {
 func TestParseText_NearMisses(t *testing.T) {
 	for text, want := range map[string]string{
 		"start 10":                  "Did you mean 10m?",
+		"start 10 minutes":          "Did you mean 10m?",
+		"start 10min":               "Did you mean 10m?",
+		"start 2hours":              "Did you mean 2h?",
+		"START 5m":                  "",
+		"daily 09:00 CET":           "",
+		"daily 09:00 utc weekdays":  "",
 		"start 226257929241703d":    "not a duration",
 		"daily 09:00 mon,wed,fry":   `"fry" is not a day`,
 		"daily 09:00 europe/berlin": "",

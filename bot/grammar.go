@@ -29,6 +29,7 @@ const (
 	KindInt                  // a whole number
 	KindChoice               // one of Choices
 	KindFlag                 // the option's own name as a word ("off")
+	KindUser                 // a mention: <@U123>, <@U123|ada> (adapters translate theirs to it)
 )
 
 // Option is one option of a subcommand: a positional word on Slack and in
@@ -53,9 +54,11 @@ type Subcommand struct {
 	Example string // a whole command, shown in help and errors
 	Options []Option
 	// NeedsManager: changing it needs channel-manager rights, which the
-	// bot asks the platform for only then (the subcommand alone, with no
-	// options, is a read anyone may do).
+	// bot asks the platform for only then (a read, see reads, is anyone's).
 	NeedsManager bool
+	// reads reports whether the parsed command only shows something
+	// (daily with no options, admins list), which anyone may do.
+	reads func(c Command) bool
 	// NotFound is the hint added when the subcommand finds nothing.
 	NotFound string
 	defaults func(c *Command)
@@ -111,6 +114,14 @@ type Command struct {
 
 	// remind
 	Setting string
+
+	// admins
+	AdminAction string // "" (list), add, remove
+	User        string // the person named, by id
+	UserName    string // their name, when the mention carried one
+
+	// forget
+	Confirm bool
 
 	// help
 	Topic string
@@ -171,6 +182,7 @@ func buildGrammar() []Subcommand {
 					apply: func(c *Command, v value) error { c.DailyOff = v.b; return nil }},
 			},
 			defaults: func(c *Command) { c.Days, c.Deadline = quiz.Everyday, DefaultDailyDeadline },
+			reads:    func(c Command) bool { return c.DailyShow },
 			check:    checkDaily,
 			run:      (*Bot).daily,
 		},
@@ -209,6 +221,38 @@ func buildGrammar() []Subcommand {
 			Options: []Option{{Name: "setting", Help: "on or off", Kind: KindChoice, Choices: func() []string { return []string{"on", "off"} },
 				apply: func(c *Command, v value) error { c.Setting = v.s; return nil }}},
 			run: (*Bot).remindCommand,
+		},
+		{
+			Name: "stop", Help: "Reveal this channel's round now (its starter or a channel manager)", Example: "/asyncquiz stop",
+			run: (*Bot).stop,
+		},
+		{
+			Name: "cancel", Help: "Close this channel's round without scoring or revealing it (its starter or a channel manager)", Example: "/asyncquiz cancel",
+			run: (*Bot).cancel,
+		},
+		{
+			Name: "admins", Help: "Who besides the platform's admins may change schedules; add or remove people (channel managers)",
+			Example: "/asyncquiz admins add @ada", NeedsManager: true,
+			Options: []Option{
+				{Name: "action", Help: "add or remove (default: list them)", Kind: KindChoice, Choices: func() []string { return []string{"add", "remove", "list"} },
+					apply: func(c *Command, v value) error {
+						if c.AdminAction = v.s; v.s == "list" {
+							c.AdminAction = ""
+						}
+						return nil
+					}},
+				{Name: "user", Help: "The person, as a mention: @ada", Kind: KindUser, Placeholder: "[@user]",
+					apply: func(c *Command, v value) error { c.User, c.UserName = v.s, v.name; return nil }},
+			},
+			reads: func(c Command) bool { return c.AdminAction == "" },
+			check: checkAdmins,
+			run:   (*Bot).admins,
+		},
+		{
+			Name: "forget", Help: "Delete everything asyncquiz keeps about you in this team", Example: "/asyncquiz forget me",
+			Options: []Option{{Name: "me", Help: "Confirm that your data should be deleted", Kind: KindFlag,
+				apply: func(c *Command, v value) error { c.Confirm = v.b; return nil }}},
+			run: (*Bot).forget,
 		},
 		{
 			Name: "help", Help: "How to use asyncquiz", Example: "/asyncquiz help start",
@@ -250,6 +294,16 @@ func checkDaily(c *Command, given map[string]bool) error {
 		return quiz.Errorf(quiz.EInvalid, "Give the time of day first, as HH:MM.")
 	case !given["time"]:
 		c.DailyShow = true
+	}
+	return nil
+}
+
+func checkAdmins(c *Command, given map[string]bool) error {
+	switch {
+	case c.AdminAction != "" && !given["user"]:
+		return quiz.Errorf(quiz.EInvalid, "Name the person to %s with a mention, for example @ada.", c.AdminAction)
+	case c.AdminAction == "" && given["user"]:
+		return quiz.Errorf(quiz.EInvalid, "Say add or remove before the person.")
 	}
 	return nil
 }

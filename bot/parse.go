@@ -112,8 +112,10 @@ func (s *Subcommand) classify(w string, given map[string]string) string {
 func (s *Subcommand) didYouMean(w string) string {
 	for i := range s.Options {
 		o := &s.Options[i]
-		if o.Kind == KindDuration && intWord.MatchString(w) {
-			return fmt.Sprintf(" Did you mean %sm?", w)
+		if o.Kind == KindDuration {
+			if d := durationHint(w); d != "" {
+				return fmt.Sprintf(" Did you mean %s?", d)
+			}
 		}
 		if o.Kind == KindChoice {
 			if best := closest(w, o.Choices()); best != "" {

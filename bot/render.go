@@ -61,7 +61,7 @@ func roundMessage(r quiz.Round, q *questions.Question, answered int) Message {
 		Choices:       choices(q, order),
 		Buttons:       buttons(order, func(l string) string { return fmt.Sprintf("r:%d:%s", r.ID, l) }),
 		Deadline:      r.ClosesAt,
-		DeadlineLabel: "Revealed",
+		DeadlineLabel: "Reveal",
 		Footer:        fmt.Sprintf("Round %d · %s answered · pick a letter, only your first answer counts", r.ID, people(answered)),
 	}
 }
@@ -83,6 +83,15 @@ func RoundMessage(r quiz.Round, q *questions.Question, answered int) Message {
 // the answer marked, why each wrong option is wrong, the distribution and
 // who got it right.
 func revealMessage(res quiz.Result) Message {
+	if res.Round.Cancelled() {
+		// No answer shown: the question may be asked again.
+		return Message{
+			Title:    "asyncio quiz · cancelled",
+			Text:     fmt.Sprintf("%s cancelled this round. Nothing was scored, and the answer stays hidden so the question can come back another day.", res.Round.CancelledBy),
+			Sections: []Section{{Heading: "Answers", Text: people(res.Total) + " answered before it was cancelled."}},
+			Footer:   fmt.Sprintf("Round %d", res.Round.ID),
+		}
+	}
 	if res.Retired {
 		return Message{
 			Title:    "asyncio quiz · revealed",
@@ -98,12 +107,9 @@ func revealMessage(res quiz.Result) Message {
 	}
 	right := q.AnswerIndex()
 	cs := choices(q, order)
+	pcts := percentages(res.Counts)
 	markChoices(cs, q, order, func(i int) string {
-		pct := 0
-		if res.Total > 0 {
-			pct = res.Counts[i] * 100 / res.Total
-		}
-		count := fmt.Sprintf("%d (%d%%)", res.Counts[i], pct)
+		count := fmt.Sprintf("%d (%d%%)", res.Counts[i], pcts[i])
 		if i == right {
 			return count
 		}
@@ -202,4 +208,39 @@ func QuestionMessage(q *questions.Question, order questions.Order, withAnswer bo
 			q.Kind, strings.Join(q.Tags, ", "), q.Python, strings.Join(file, " "), q.Answer)
 	}
 	return m
+}
+
+// percentages turns counts into whole percentages that add up to 100 (when
+// any count is positive): each gets its floor, and the points left over go
+// to the largest remainders, earlier options first on a tie.
+func percentages(counts []int) []int {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	out := make([]int, len(counts))
+	if total == 0 {
+		return out
+	}
+	left := 100
+	rem := make([]int, len(counts))
+	for i, n := range counts {
+		out[i] = n * 100 / total
+		rem[i] = n * 100 % total
+		left -= out[i]
+	}
+	for ; left > 0; left-- {
+		best := -1
+		for i := range rem {
+			if rem[i] > 0 && (best < 0 || rem[i] > rem[best]) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out[best]++
+		rem[best] = 0
+	}
+	return out
 }

@@ -18,12 +18,16 @@ type value struct {
 	s    string
 	b    bool
 	days quiz.Weekdays
+	name string // KindUser: the name a mention carried
 }
 
 var (
 	durationWord = regexp.MustCompile(`^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$`)
 	clockWord    = regexp.MustCompile(`^(\d{1,2}):(\d{2})$`)
 	intWord      = regexp.MustCompile(`^[+-]?\d+$`)
+	// mentionWord is a user mention as Slack escapes it (<@U123|ada>) and
+	// as the other adapters translate theirs (<@123>, <@!123>).
+	mentionWord = regexp.MustCompile(`^<@!?([A-Za-z0-9._-]{1,64})(?:\|([^<>]{0,100}))?>$`)
 )
 
 // looksLike reports whether a positional word has the form of kind, so the
@@ -36,7 +40,11 @@ func (o *Option) looksLike(w string) bool {
 	case KindClock:
 		return clockWord.MatchString(lw)
 	case KindZone:
-		return strings.Contains(w, "/") || lw == "utc" || lw == "gmt"
+		if strings.Contains(w, "/") {
+			return true // a zone, or a misspelt one the parser names
+		}
+		_, err := quiz.LoadZone(w)
+		return err == nil // UTC, CET, EST...
 	case KindDays:
 		_, err := quiz.ParseWeekdays(lw)
 		return err == nil || strings.Contains(lw, ",") // a list with a typo is still a list
@@ -47,6 +55,8 @@ func (o *Option) looksLike(w string) bool {
 		return containsFold(o.Choices(), lw)
 	case KindFlag:
 		return lw == o.Name
+	case KindUser:
+		return strings.HasPrefix(w, "<@") || strings.HasPrefix(w, "@")
 	}
 	return false
 }
@@ -61,8 +71,8 @@ func (o *Option) parse(raw string) (value, error) {
 		d, err := ParseDuration(lw)
 		if err != nil {
 			hint := ""
-			if intWord.MatchString(lw) {
-				hint = fmt.Sprintf(" Did you mean %sm?", lw)
+			if d := durationHint(lw); d != "" {
+				hint = fmt.Sprintf(" Did you mean %s?", d)
 			}
 			return value{}, quiz.Errorf(quiz.EInvalid, "%q is not a duration such as 30s, 10m, 2h or 1d.%s", w, hint)
 		}
@@ -111,6 +121,11 @@ func (o *Option) parse(raw string) (value, error) {
 			return value{}, nil
 		}
 		return value{}, quiz.Errorf(quiz.EInvalid, "%q takes no value; write just %s.", o.Name, o.Name)
+	case KindUser:
+		if m := mentionWord.FindStringSubmatch(w); m != nil {
+			return value{s: m[1], name: m[2]}, nil
+		}
+		return value{}, quiz.Errorf(quiz.EInvalid, "%q is not a mention; pick the person from the @ list so the platform sends who they are.", clip(w))
 	}
 	return value{}, quiz.Errorf(quiz.EInvalid, "I don't understand %q.", w)
 }
@@ -168,4 +183,21 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// spelledDuration is a duration written out: 10, 10min, 2hours, 1day.
+var spelledDuration = regexp.MustCompile(`^(\d{1,6}) ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?$`)
+
+// durationHint is the duration a near miss such as "10" or "10min" meant
+// ("10m"), or "".
+func durationHint(w string) string {
+	m := spelledDuration.FindStringSubmatch(strings.ToLower(w))
+	if m == nil {
+		return ""
+	}
+	unit := "m"
+	if m[2] != "" {
+		unit = m[2][:1]
+	}
+	return m[1] + unit
 }

@@ -13,9 +13,10 @@ import (
 //
 //	posting  → open       MarkPosted (the poster, holding the posting claim)
 //	posting  → failed     DeferPost after its last attempt, FailRound
-//	open     → open       ClaimRefresh/ReleaseRefresh (a count refresh)
+//	open     → open       ClaimRefresh/ReleaseRefresh (a count refresh);
+//	                      CloseRound (stop or cancel: the deadline becomes now)
 //	open     → revealing  ClaimDue, once closes_at has passed and no refresh holds it
-//	revealing → revealed  FinishReveal
+//	revealing → revealed  FinishReveal (a cancelled round scores nothing)
 //	revealing → failed    DeferReveal after its last attempt, FailRound
 //
 // Every step is one conditional UPDATE on the expected state, so across any
@@ -81,6 +82,9 @@ func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 		var r Round
 		if err := tx.First(&r, roundID).Error; err != nil {
 			return fmt.Errorf("read round %d: %w", roundID, err)
+		}
+		if r.Cancelled() {
+			return forgetCancelled(tx, roundID)
 		}
 		var answers []Answer
 		if err := tx.Where("round_id = ?", roundID).Order("answered_at, id").Find(&answers).Error; err != nil {

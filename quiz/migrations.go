@@ -154,8 +154,37 @@ func migrations() []*gormigrate.Migration {
 			Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&weeklySummaryV8{}, &reminderV8{}) },
 			Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable("weekly_summaries", "reminders") },
 		},
+		{
+			// Rounds closed without scoring (/asyncquiz cancel), and the
+			// people a team's managers named to manage schedules too.
+			ID: "202612010010_cancel_admins",
+			Migrate: func(tx *gorm.DB) error {
+				if err := addColumns(tx, column{"rounds", "cancelled_by", "varchar(64) NOT NULL DEFAULT ''", ""}); err != nil {
+					return err
+				}
+				return tx.AutoMigrate(&adminV9{})
+			},
+			Rollback: func(tx *gorm.DB) error {
+				if err := tx.Migrator().DropTable("admins"); err != nil {
+					return err
+				}
+				return dropColumns(tx, column{table: "rounds", name: "cancelled_by"})
+			},
+		},
 	}
 }
+
+// adminV9 is the admins table as step 202612010010 created it.
+type adminV9 struct {
+	Platform  string    `gorm:"primaryKey;size:16"`
+	Team      string    `gorm:"primaryKey;size:64"`
+	UserID    string    `gorm:"primaryKey;size:64"`
+	UserName  string    `gorm:"size:100;not null"`
+	AddedBy   string    `gorm:"size:64;not null"`
+	CreatedAt time.Time `gorm:"not null"`
+}
+
+func (adminV9) TableName() string { return "admins" }
 
 // weeklySummaryV8 and reminderV8 are the tables as step 202612010009 created them.
 type weeklySummaryV8 struct {

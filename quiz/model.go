@@ -45,7 +45,13 @@ type Round struct {
 	// RefreshUntil is set while a count refresh holds the round's message
 	// (ClaimRefresh); the reveal waits for it.
 	RefreshUntil *time.Time
+	// CancelledBy names who cancelled the round (/asyncquiz cancel), as
+	// shown: its reveal says so, shows no answer and scores nothing.
+	CancelledBy string `gorm:"size:64;not null;default:''"`
 }
+
+// Cancelled reports whether the round was closed without scoring.
+func (r Round) Cancelled() bool { return r.CancelledBy != "" }
 
 // Order returns the order in which the round shows q's options.
 func (r Round) Order(q *questions.Question) questions.Order {

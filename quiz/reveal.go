@@ -39,8 +39,10 @@ func (s *Store) Result(ctx context.Context, r Round) (Result, error) {
 		return res, nil
 	}
 	res := Result{Round: r, Question: q, Counts: make([]int, len(q.Options)), Total: len(answers), Order: r.Order(q)}
-	if _, res.Milestones, err = s.nextStreaks(s.db.WithContext(ctx), r, answers); err != nil {
-		return Result{}, err
+	if !r.Cancelled() {
+		if _, res.Milestones, err = s.nextStreaks(s.db.WithContext(ctx), r, answers); err != nil {
+			return Result{}, err
+		}
 	}
 	for _, a := range answers {
 		if i := q.Index(a.Option); i >= 0 {

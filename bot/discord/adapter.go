@@ -141,3 +141,8 @@ func retryAfter(err error) (time.Duration, bool) {
 
 // Wait blocks until background work has finished or ctx is done.
 func (a *Adapter) Wait(ctx context.Context) error { return a.work.Wait(ctx) }
+
+// ManagerRule implements bot.ManagerRule.
+func (a *Adapter) ManagerRule() string {
+	return "people with the Manage Channels or Administrator permission"
+}

@@ -87,9 +87,18 @@ func TestAdapter_DrillAndRedoUpdateTheirCard(t *testing.T) {
 func TestAdapter_DailyNeedsManageChannels(t *testing.T) {
 	h := newHarness(t)
 	opts := map[string]any{"time": "09:30", "timezone": "Europe/Berlin", "days": "weekdays"}
-	wantContains(t, "member", h.command("U1", 0, "daily", opts).Raw, "Only people who can manage")
+	wantContains(t, "member", h.command("U1", 0, "daily", opts).Raw, "Only people with the Manage Channels or Administrator permission")
 	wantContains(t, "manager", h.command("U2", discordgo.PermissionManageChannels, "daily", opts).Raw, "Daily quiz set")
 	wantContains(t, "off", h.command("U2", discordgo.PermissionManageChannels, "daily", map[string]any{"off": true}).Raw, "is off")
+
+	// A manager names 111 with a user option; 111 may then set the schedule.
+	add := map[string]any{"action": "add", "user": userOption{"111", "ada"}}
+	wantContains(t, "member adds", h.command("111", 0, "admins", add).Raw, "Only people with the Manage Channels")
+	wantContains(t, "add", h.command("U2", discordgo.PermissionManageChannels, "admins", add).Raw, "ada may now change")
+	wantContains(t, "list", h.command("U3", 0, "admins", nil).Raw, "ada (111)")
+	wantContains(t, "named", h.command("111", 0, "daily", opts).Raw, "Daily quiz set")
+	bad := map[string]any{"action": "add", "user": "<@222>"}
+	wantContains(t, "string for a user", h.command("U2", discordgo.PermissionManageChannels, "admins", bad).Raw, "must be a member of this server")
 }
 
 func TestAdapter_StaleChoiceValidated(t *testing.T) {
@@ -324,7 +333,8 @@ func TestCommands_FollowTheGrammar(t *testing.T) {
 		}
 		for j, o := range s.Options {
 			got := sub.Options[j]
-			wantType := map[bot.Kind]discordgo.ApplicationCommandOptionType{bot.KindInt: discordgo.ApplicationCommandOptionInteger, bot.KindFlag: discordgo.ApplicationCommandOptionBoolean}[o.Kind]
+			wantType := map[bot.Kind]discordgo.ApplicationCommandOptionType{bot.KindInt: discordgo.ApplicationCommandOptionInteger,
+				bot.KindFlag: discordgo.ApplicationCommandOptionBoolean, bot.KindUser: discordgo.ApplicationCommandOptionUser}[o.Kind]
 			if wantType == 0 {
 				wantType = discordgo.ApplicationCommandOptionString
 			}

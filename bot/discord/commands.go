@@ -65,6 +65,8 @@ func option(o bot.Option) *discordgo.ApplicationCommandOption {
 		opt.Type, opt.MinValue, opt.MaxValue = discordgo.ApplicationCommandOptionInteger, &lo, hi
 	case bot.KindFlag:
 		opt.Type = discordgo.ApplicationCommandOptionBoolean
+	case bot.KindUser:
+		opt.Type = discordgo.ApplicationCommandOptionUser
 	case bot.KindChoice:
 		if cs := o.Choices(); len(cs) <= 25 {
 			for _, c := range cs {

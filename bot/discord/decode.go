@@ -108,6 +108,9 @@ func commandOptions(data discordgo.ApplicationCommandInteractionData) (sub strin
 		if err != nil {
 			return "", nil, usage(g, err.Error())
 		}
+		if spec.Kind == bot.KindUser {
+			v = mention(v, data.Resolved)
+		}
 		opts[name] = v
 	}
 	return s.Name, opts, ""
@@ -124,7 +127,7 @@ func optionValue(o *discordgo.ApplicationCommandInteractionDataOption, spec bot.
 	case nil:
 		return "", fmt.Errorf("The %s option has no value; it must be %s.", spec.Name, kindName(spec))
 	case string:
-		if want == discordgo.ApplicationCommandOptionString {
+		if want == discordgo.ApplicationCommandOptionString || (want == discordgo.ApplicationCommandOptionUser && isSnowflake(v)) {
 			return v, nil
 		}
 	case float64:
@@ -159,6 +162,8 @@ func kindName(o bot.Option) string {
 		return "true or false"
 	case bot.KindChoice:
 		return "one of " + strings.Join(o.Choices(), ", ")
+	case bot.KindUser:
+		return "a member of this server"
 	}
 	return "text"
 }
@@ -192,4 +197,43 @@ func clip(s string) string {
 		return string(r[:32]) + "…"
 	}
 	return s
+}
+
+// mention is a user option's value in the grammar's mention form, with the
+// name Discord resolved for it.
+func mention(id string, r *discordgo.ApplicationCommandInteractionDataResolved) string {
+	name := ""
+	if r != nil {
+		if m, ok := r.Members[id]; ok && m != nil && m.Nick != "" {
+			name = m.Nick
+		} else if u, ok := r.Users[id]; ok && u != nil {
+			name = u.Username
+			if u.GlobalName != "" {
+				name = u.GlobalName
+			}
+		}
+	}
+	name = strings.Map(func(r rune) rune {
+		if r == '<' || r == '>' || r == '|' {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "" {
+		return "<@" + id + ">"
+	}
+	return "<@" + id + "|" + name + ">"
+}
+
+// isSnowflake reports whether s is a Discord id.
+func isSnowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -95,21 +95,29 @@ func member(user string, perms int64) map[string]any {
 func (h *harness) commandJSON(user string, perms int64, sub string, opts map[string]any) string {
 	h.n++
 	var options []map[string]any
+	users := map[string]any{}
 	for k, v := range opts {
 		typ := 3
-		switch v.(type) {
+		switch u := v.(type) {
 		case int:
 			typ = 4
 		case bool:
 			typ = 5
+		case userOption:
+			// A user option's value is the id; Discord resolves the user.
+			typ, v = 6, u.id
+			users[u.id] = map[string]any{"id": u.id, "username": u.name}
 		}
 		options = append(options, map[string]any{"name": k, "type": typ, "value": v})
 	}
+	data := map[string]any{"id": "cmd", "name": "asyncquiz", "type": 1,
+		"options": []map[string]any{{"name": sub, "type": 1, "options": options}}}
+	if len(users) > 0 {
+		data["resolved"] = map[string]any{"users": users}
+	}
 	body, _ := json.Marshal(map[string]any{
 		"id": snowflake(h.n), "application_id": "123456", "type": 2, "token": fmt.Sprintf("tok%d", h.n),
-		"guild_id": "G1", "channel_id": "C1", "member": member(user, perms),
-		"data": map[string]any{"id": "cmd", "name": "asyncquiz", "type": 1,
-			"options": []map[string]any{{"name": sub, "type": 1, "options": options}}},
+		"guild_id": "G1", "channel_id": "C1", "member": member(user, perms), "data": data,
 	})
 	return string(body)
 }
@@ -189,3 +197,6 @@ func raw(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// userOption is a user option's value in commandJSON.
+type userOption struct{ id, name string }

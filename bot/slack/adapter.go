@@ -108,3 +108,8 @@ func (a *Adapter) canManage(ctx context.Context, user string) bool {
 	}
 	return u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
 }
+
+// ManagerRule implements bot.ManagerRule.
+func (a *Adapter) ManagerRule() string {
+	return "workspace admins and owners, the people listed in the server's ASYNCQUIZ_ADMINS"
+}

@@ -81,12 +81,22 @@ func TestAdapter_DrillReplacesEphemeralCard(t *testing.T) {
 
 func TestAdapter_DailyNeedsAdmin(t *testing.T) {
 	h := newHarness(t)
-	wantContains(t, "non-admin", replyText(h.command("U1", "daily 09:30 Europe/Berlin weekdays 4h")), "Only people who can manage")
+	wantContains(t, "non-admin", replyText(h.command("U1", "daily 09:30 Europe/Berlin weekdays 4h")),
+		"Only workspace admins and owners", "ASYNCQUIZ_ADMINS", "/asyncquiz admins add")
+	wantContains(t, "non-admin add", replyText(h.command("U1", "admins add <@U1|ada>")), "Only workspace admins")
 	h.fake.mu.Lock()
 	h.fake.admins["U2"] = true
 	h.fake.mu.Unlock()
 	wantContains(t, "admin", replyText(h.command("U2", "daily 09:30 Europe/Berlin weekdays 4h")), "Daily quiz set", "Europe/Berlin")
 	wantContains(t, "show", replyText(h.command("U1", "daily")), "Next question")
+
+	// A workspace admin names U1 (Slack escapes the mention as <@U1|ada>),
+	// who may then change the schedule, until removed.
+	wantContains(t, "add", replyText(h.command("U2", "admins add <@U1|ada>")), "ada may now change")
+	wantContains(t, "list", replyText(h.command("U3", "admins")), "ada (U1)")
+	wantContains(t, "named admin", replyText(h.command("U1", "daily 10:00 Europe/Berlin weekdays 4h")), "Daily quiz set", "10:00")
+	wantContains(t, "remove", replyText(h.command("U2", "admins remove <@U1|ada>")), "no longer manages")
+	wantContains(t, "removed", replyText(h.command("U1", "daily off")), "Only workspace admins")
 }
 
 // Issue 12.1: the tenant is the installation. In a Slack Connect channel

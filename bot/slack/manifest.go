@@ -47,7 +47,7 @@ features:
     - command: /asyncquiz
       description: Start a round, drill, redo, see the leaderboard
       usage_hint: %q
-      should_escape: false
+      should_escape: true
 `, UsageHint())
 	if !socketMode {
 		fmt.Fprintf(&sb, "      url: %s/slack/commands\n", base)

@@ -81,7 +81,8 @@ func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 
 func runRounds(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := newFlags("rounds", "[--failed] [flags]", "List open rounds, or with --failed the rounds that could not be posted or revealed.")
+	fs := newFlags("rounds", "[--failed] [flags]", "List open rounds, or with --failed the rounds that could not be posted or revealed.\n"+
+		"asyncquiz rounds close ID [--cancel] closes one now.")
 	cfg.dbFlag(fs)
 	failed := fs.Bool("failed", false, "list rounds that could not be posted or revealed, with their last error")
 	limit := fs.Int("limit", 100, "list at most this many")

@@ -79,9 +79,20 @@ func isHelp(arg string) bool {
 	return false
 }
 
-// runGroup dispatches `asyncquiz <c.name> <sub> ...` among c.subs. Without
-// a subcommand it is a usage mistake; -h or --help lists the subcommands.
+// runGroup runs `asyncquiz <c.name> ...`: the subcommand args[0] names,
+// else c itself. For a group without a run of its own, a missing or
+// unknown subcommand is a usage mistake and -h or --help lists them.
 func runGroup(ctx context.Context, c command, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		for _, s := range c.subs {
+			if s.name == args[0] {
+				return s.run(ctx, args[1:], stdin, stdout, stderr)
+			}
+		}
+	}
+	if c.run != nil {
+		return c.run(ctx, args, stdin, stdout, stderr)
+	}
 	switch {
 	case len(args) == 0:
 		fmt.Fprintf(stderr, "asyncquiz %s: a subcommand is required\n\n", c.name)
@@ -90,11 +101,6 @@ func runGroup(ctx context.Context, c command, args []string, stdin io.Reader, st
 	case isHelp(args[0]):
 		groupUsage(stdout, c)
 		return nil
-	}
-	for _, s := range c.subs {
-		if s.name == args[0] {
-			return s.run(ctx, args[1:], stdin, stdout, stderr)
-		}
 	}
 	fmt.Fprintf(stderr, "asyncquiz %s: unknown subcommand %q\n\n", c.name, args[0])
 	groupUsage(stderr, c)

@@ -70,6 +70,9 @@ func TestRun_UsageMistakesExit2(t *testing.T) {
 		{"export", "--team", "T", "--kind", "both"},
 		{"rounds", "--limit", "many"},
 		{"version", "extra"},
+		{"rounds", "close"},
+		{"rounds", "close", "1", "2"},
+		{"forget", "--team", "T"},
 	} {
 		code, out, errs := runCmd(t, "", args...)
 		if code != 2 || out != "" || !strings.Contains(errs, "Usage:") {
@@ -88,12 +91,12 @@ func TestRun_UsageMistakesExit2(t *testing.T) {
 func TestRun_TopLevelHelpListsEverything(t *testing.T) {
 	_, out, _ := runCmd(t, "", "-h")
 	for _, c := range commands() {
-		lines := map[string]string{c.name: c.summary}
-		if c.subs != nil {
-			lines = map[string]string{}
-			for _, s := range c.subs {
-				lines[c.name+" "+s.name] = s.summary
-			}
+		lines := map[string]string{}
+		if c.run != nil {
+			lines[c.name] = c.summary
+		}
+		for _, s := range c.subs {
+			lines[c.name+" "+s.name] = s.summary
 		}
 		for name, summary := range lines {
 			if !strings.Contains(out, "\n  "+name+" ") || !strings.Contains(out, summary+"\n") {

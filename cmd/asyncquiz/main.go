@@ -16,8 +16,8 @@ import (
 // exits 2, other errors exit 1.
 var errUsage = errors.New("usage")
 
-// command is a subcommand of asyncquiz; one with subs (slack, discord,
-// questions) dispatches to them instead of running itself.
+// command is a subcommand of asyncquiz; one with subs dispatches to them,
+// and runs itself (rounds) or is only a group (slack, discord, questions).
 type command struct {
 	name    string
 	summary string
@@ -33,8 +33,11 @@ func commands() []command {
 		{name: "discord", summary: "set up the Discord application", subs: discordCommands()},
 		{name: "questions", summary: "work on the question bank", subs: questionsCommands()},
 		{name: "migrate", summary: "apply database migrations and exit", run: runMigrate},
-		{name: "rounds", summary: "list open rounds, or failed ones with --failed", run: runRounds},
+		{name: "rounds", summary: "list open rounds, or failed ones with --failed", run: runRounds, subs: []command{
+			{name: "close", summary: "close an open round now (--cancel: without scoring or showing the answer)", run: runRoundsClose},
+		}},
 		{name: "export", summary: "write a team's answers or leaderboard as CSV", run: runExport},
+		{name: "forget", summary: "delete one person's data: --team T --user U", run: runForget},
 		{name: "healthcheck", summary: "probe a running server's /healthz (for container health checks)", run: runHealthcheck},
 		{name: "version", summary: "print the version (the same as asyncquiz --version)", run: runVersion},
 	}
@@ -71,12 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.name != args[0] {
 			continue
 		}
-		var err error
-		if c.subs != nil {
-			err = runGroup(ctx, c, args[1:], stdin, stdout, stderr)
-		} else {
-			err = c.run(ctx, args[1:], stdin, stdout, stderr)
-		}
+		err := runGroup(ctx, c, args[1:], stdin, stdout, stderr)
 		switch {
 		case err == nil:
 			return 0
@@ -106,9 +104,8 @@ Commands:
 `)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, c := range commands() {
-		if c.subs == nil {
+		if c.run != nil {
 			fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
-			continue
 		}
 		for _, s := range c.subs {
 			fmt.Fprintf(tw, "  %s %s\t%s\n", c.name, s.name, s.summary)

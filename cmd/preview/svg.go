@@ -59,7 +59,18 @@ func (d *svgDoc) text(s string, x int, class string) {
 }
 
 func (d *svgDoc) code(s string, x int) {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	// Long lines are folded at the box's edge (marked with a hook), never
+	// cut: the picture must show the whole program.
+	var lines []string
+	n := (d.width - x - 20) * 10 / 78 // monospace 13px is about 7.8px a character
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		r := []rune(l)
+		for len(r) > n {
+			lines = append(lines, string(r[:n-1])+"↩")
+			r = append([]rune("  "), r[n-1:]...)
+		}
+		lines = append(lines, string(r))
+	}
 	fmt.Fprintf(&d.sb, `<rect x="%d" y="%d" width="%d" height="%d" rx="4" class="codebg"/>`+"\n", x-6, d.y+6, d.width-x-14, len(lines)*18+8)
 	for _, l := range lines {
 		d.y += 18
@@ -119,18 +130,19 @@ var (
 	discordTS = regexp.MustCompile(`<t:\d+:R> \(<t:\d+:t>\)`)
 )
 
-// drawText draws mrkdwn or markdown text, with fenced code as code blocks.
-func (d *svgDoc) drawText(s string, x int) {
+// drawText draws mrkdwn or markdown text, with fenced code as code blocks;
+// plain takes the text's emphasis marks off.
+func (d *svgDoc) drawText(s string, x int, plain func(string) string) {
 	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 	s = slackDate.ReplaceAllString(s, "$1")
 	s = discordTS.ReplaceAllString(s, "in 6 hours (16:00)")
 	for s != "" {
 		loc := fence.FindStringSubmatchIndex(s)
 		if loc == nil {
-			d.text(strings.Trim(stripMarks(s), "\n"), x, "")
+			d.text(strings.Trim(plain(s), "\n"), x, "")
 			return
 		}
-		if before := strings.Trim(stripMarks(s[:loc[0]]), "\n "); before != "" {
+		if before := strings.Trim(plain(s[:loc[0]]), "\n "); before != "" {
 			d.text(before, x, "")
 		}
 		d.code(s[loc[2]:loc[3]], x+6)
@@ -138,7 +150,35 @@ func (d *svgDoc) drawText(s string, x int) {
 	}
 }
 
-func stripMarks(s string) string { return strings.NewReplacer("**", "", "*", "", "_", "").Replace(s) }
+var (
+	slackBold   = regexp.MustCompile(`\*([^*\n]+)\*`)
+	slackItalic = regexp.MustCompile(`(?m)^_(.*)_$`)
+)
+
+// slackPlain takes off the bold and italic marks the Slack adapter adds:
+// underscores inside words (__aexit__, snake_case) stay, since mrkdwn
+// italics only wrap whole lines here.
+func slackPlain(s string) string {
+	return slackBold.ReplaceAllString(slackItalic.ReplaceAllString(s, "$1"), "$1")
+}
+
+// discordPlain takes off markdown emphasis and keeps what the Discord
+// adapter escaped with a backslash (\_ is an underscore, not italics).
+func discordPlain(s string) string {
+	var b strings.Builder
+	r := []rune(s)
+	for i := 0; i < len(r); i++ {
+		switch c := r[i]; {
+		case c == '\\' && i+1 < len(r) && r[i+1] < 128 && strings.ContainsRune("\\`*_{}[]()<>#+-.!|~@:", r[i+1]):
+			i++
+			b.WriteRune(r[i])
+		case c == '*' || c == '_':
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
 
 // slackSVG draws the Block Kit blocks the Slack adapter sends.
 func slackSVG(w io.Writer, m bot.Message) error {
@@ -154,11 +194,11 @@ func slackSVG(w io.Writer, m bot.Message) error {
 			d.text(b["text"].(map[string]any)["text"].(string), 20, "h")
 		case "section":
 			d.y += 4
-			d.drawText(b["text"].(map[string]any)["text"].(string), 20)
+			d.drawText(b["text"].(map[string]any)["text"].(string), 20, slackPlain)
 		case "context":
 			for _, e := range b["elements"].([]any) {
 				t := slackDate.ReplaceAllString(e.(map[string]any)["text"].(string), "$1")
-				d.text(stripMarks(t), 20, "small")
+				d.text(slackPlain(t), 20, "small")
 			}
 		case "actions":
 			var labels []string
@@ -179,11 +219,11 @@ func discordSVG(w io.Writer, m bot.Message) error {
 	start := d.y
 	d.y += 6
 	d.text(e.Title, 34, "h")
-	d.drawText(e.Description, 34)
+	d.drawText(e.Description, 34, discordPlain)
 	for _, f := range e.Fields {
 		d.y += 4
-		d.text(f.Name, 34, "b")
-		d.drawText(f.Value, 34)
+		d.text(discordPlain(f.Name), 34, "b")
+		d.drawText(f.Value, 34, discordPlain)
 	}
 	if e.Footer != nil {
 		d.text(e.Footer.Text, 34, "small")
