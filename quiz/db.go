@@ -58,8 +58,14 @@ func connect(ctx context.Context, dsn string) (*gorm.DB, error) {
 		if _, perr := url.Parse(dsn); perr != nil {
 			return nil, fmt.Errorf("not a valid postgres URL: %w", perr)
 		}
-		db, err = gorm.Open(postgres.Open(dsn), cfg)
+		db, err = gorm.Open(postgres.Open(dsn), cfg) // connects
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", postgresError(err))
+		}
 	} else {
+		if err := checkSQLitePath(sqlitePath(dsn)); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
 	}
 	if err != nil {
@@ -79,6 +85,9 @@ func connect(ctx context.Context, dsn string) (*gorm.DB, error) {
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
+		if IsPostgres(dsn) {
+			err = postgresError(err)
+		}
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
 	return db, nil

@@ -121,7 +121,7 @@ func TestAdapter_ForeignGuildClick(t *testing.T) {
 
 func TestAdapter_RegisterCommands(t *testing.T) {
 	h := newHarness(t)
-	if err := h.a.RegisterCommands(context.Background()); err != nil {
+	if _, err := h.a.RegisterCommands(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	c := h.fake.Calls("PUT", "/applications/123456/guilds/999999/commands")
@@ -140,6 +140,109 @@ func TestAdapter_RegisterCommands(t *testing.T) {
 	if got := InviteURL("123456"); !strings.Contains(got, fmt.Sprintf("permissions=%d&", want)) {
 		t.Fatalf("InviteURL=%s, want permissions %d", got, want)
 	}
+}
+
+// registrar is an adapter on fake that registers in guild ("" global).
+func registrar(t *testing.T, fake *fakeDiscord, guild string) *Adapter {
+	t.Helper()
+	a, err := New(Config{BotToken: "test-token", AppID: "123456", GuildID: guild, APIURL: fake.srv.URL + "/api/v10"}, bot.New(nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// /asyncquiz lives in one scope: registering it in a guild deletes the
+// global copy and other guilds' copies, registering it globally deletes the
+// guild copies, so Discord never lists it twice (a guild command and a
+// global one of the same name are both shown).
+func TestAdapter_RegisterCommands_OneScope(t *testing.T) {
+	ctx := context.Background()
+	const g1, g2, g3 = "700000000000000001", "700000000000000002", "700000000000000003"
+	listed := func(fake *fakeDiscord, guild string) int {
+		return len(fake.commandNames("global")) + len(fake.commandNames(guild))
+	}
+	t.Run("GuildThenGlobal", func(t *testing.T) {
+		fake := newFakeDiscord(t)
+		fake.guilds = []string{g1, g2}
+		if _, err := registrar(t, fake, g1).RegisterCommands(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := fake.commandNames(g1); len(got) != 1 || got[0] != "asyncquiz" {
+			t.Fatalf("guild %s has %v after register --guild", g1, got)
+		}
+		reg, err := registrar(t, fake, "").RegisterCommands(ctx) // serve without DISCORD_GUILD_ID
+		if err != nil || reg.Cleanup != nil {
+			t.Fatalf("global registration: %v, cleanup %v", err, reg.Cleanup)
+		}
+		for _, g := range []string{g1, g2} {
+			if n := listed(fake, g); n != 1 {
+				t.Fatalf("guild %s lists /asyncquiz %d times (global %v, guild %v)", g, n, fake.commandNames("global"), fake.commandNames(g))
+			}
+		}
+		if len(fake.commandNames(g1)) != 0 || len(reg.Removed) != 1 || reg.Removed[0] != g1 {
+			t.Fatalf("the guild copy stayed: guild %v, removed %v", fake.commandNames(g1), reg.Removed)
+		}
+	})
+	t.Run("GlobalThenGuild", func(t *testing.T) {
+		fake := newFakeDiscord(t)
+		fake.guilds = []string{g1, g2}
+		registrar(t, fake, "").RegisterCommands(ctx)
+		registrar(t, fake, g2).RegisterCommands(ctx) // an old dev guild
+		reg, err := registrar(t, fake, g1).RegisterCommands(ctx)
+		if err != nil || reg.Cleanup != nil {
+			t.Fatalf("guild registration: %v, cleanup %v", err, reg.Cleanup)
+		}
+		if len(fake.commandNames("global")) != 0 || len(fake.commandNames(g2)) != 0 || len(fake.commandNames(g1)) != 1 {
+			t.Fatalf("global %v, %s %v, %s %v; want only %s", fake.commandNames("global"), g1, fake.commandNames(g1), g2, fake.commandNames(g2), g1)
+		}
+	})
+	t.Run("NothingElsewhere", func(t *testing.T) {
+		fake := newFakeDiscord(t)
+		fake.guilds = []string{g1}
+		reg, err := registrar(t, fake, "").RegisterCommands(ctx)
+		if err != nil || reg.Cleanup != nil || len(reg.Removed) != 0 {
+			t.Fatalf("%+v, %v", reg, err)
+		}
+		if n := len(fake.Calls("DELETE", "/applications/")); n != 0 {
+			t.Fatalf("%d deletes with nothing to delete", n)
+		}
+	})
+	t.Run("OtherCommandsKept", func(t *testing.T) {
+		fake := newFakeDiscord(t)
+		fake.guilds = []string{g1}
+		fake.commands[g1] = []map[string]any{{"id": "x1", "name": "other-tool"}, {"id": "x2", "name": "asyncquiz"}}
+		registrar(t, fake, "").RegisterCommands(ctx)
+		if got := fake.commandNames(g1); len(got) != 1 || got[0] != "other-tool" {
+			t.Fatalf("guild commands %v; want only other-tool kept", got)
+		}
+	})
+	t.Run("ForbiddenGuildAndPages", func(t *testing.T) {
+		fake := newFakeDiscord(t)
+		for i := 0; i < 201; i++ { // two pages of the guild list
+			fake.guilds = append(fake.guilds, fmt.Sprintf("7%017d", i+10))
+		}
+		last := fake.guilds[200]
+		fake.guilds = append(fake.guilds, g3)
+		fake.forbidden[g3] = true
+		fake.commands[last] = []map[string]any{{"id": "y", "name": "asyncquiz"}}
+		reg, err := registrar(t, fake, "").RegisterCommands(ctx)
+		if err != nil || reg.Cleanup != nil {
+			t.Fatalf("%v, cleanup %v; a guild without command access has none of ours", err, reg.Cleanup)
+		}
+		if len(fake.commandNames(last)) != 0 || len(fake.Calls("GET", "/users/@me/guilds")) != 2 {
+			t.Fatalf("second page not cleaned: %v, %d guild list calls", fake.commandNames(last), len(fake.Calls("GET", "/users/@me/guilds")))
+		}
+	})
+	t.Run("CleanupFailureIsReported", func(t *testing.T) {
+		fake := newFakeDiscord(t)
+		fake.guilds = []string{g1}
+		fake.inject(fault{Method: "GET", Prefix: "/applications/123456/guilds/" + g1 + "/commands", Status: 500, Body: `{"message":"oops","code":0}`, Times: 10})
+		reg, err := registrar(t, fake, "").RegisterCommands(ctx)
+		if err != nil || reg.Cleanup == nil || !strings.Contains(reg.Cleanup.Error(), g1) {
+			t.Fatalf("%v, cleanup %v; want the registration done and the failed guild named", err, reg.Cleanup)
+		}
+	})
 }
 
 func TestAdapter_RateLimitedPostIsRetried(t *testing.T) {

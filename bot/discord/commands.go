@@ -2,7 +2,9 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 
 	"github.com/asyncquiz/asyncquiz/bot"
@@ -75,17 +77,128 @@ func option(o bot.Option) *discordgo.ApplicationCommandOption {
 	return opt
 }
 
-// RegisterCommands bulk-overwrites the commands: in the configured guild
-// (instant, for development) or globally.
-func (a *Adapter) RegisterCommands(ctx context.Context) error {
+// Registration is what RegisterCommands did.
+type Registration struct {
+	Guild   string   // where the commands are now: a guild id, or "" for global
+	Removed []string // where copies of them were deleted: "global" or guild ids
+	// Cleanup is what kept a copy elsewhere from being looked for or
+	// deleted; the registration itself succeeded.
+	Cleanup error
+}
+
+// RegisterCommands bulk-overwrites the commands in the configured scope (a
+// guild: instant, for development; or global), then deletes copies of
+// them from every other scope the bot can see (global, and each guild it
+// is in), so Discord lists /asyncquiz once: a guild command and a global
+// one of the same name are both shown. Copies come from `discord register
+// --guild` or an earlier DISCORD_GUILD_ID. Only commands of our names are
+// deleted. An error means the registration failed; a failed clean-up is
+// in Registration.Cleanup.
+func (a *Adapter) RegisterCommands(ctx context.Context) (Registration, error) {
+	reg := Registration{Guild: a.guild}
 	err := withRetry(ctx, func() error {
 		_, err := a.s.ApplicationCommandBulkOverwrite(a.appID, a.guild, Commands(), discordgo.WithContext(ctx))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("register commands: %w", err)
+		return reg, fmt.Errorf("register commands: %w", err)
 	}
-	return nil
+	var others []string
+	if a.guild != "" {
+		others = append(others, "")
+	}
+	guilds, err := a.guilds(ctx)
+	if err != nil {
+		reg.Cleanup = fmt.Errorf("list the bot's guilds to remove other copies of /asyncquiz: %w", err)
+	}
+	for _, g := range guilds {
+		if g != a.guild {
+			others = append(others, g)
+		}
+	}
+	var errs []error
+	for _, scope := range others {
+		n, err := a.removeCommands(ctx, scope)
+		name := scope
+		if scope == "" {
+			name = "global"
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("remove /asyncquiz from %s: %w", name, err))
+			continue
+		}
+		if n > 0 {
+			reg.Removed = append(reg.Removed, name)
+			a.log.Info("Removed a copy of the commands registered elsewhere", "scope", name, "commands", n)
+		}
+	}
+	if len(errs) > 0 {
+		reg.Cleanup = errors.Join(append([]error{reg.Cleanup}, errs...)...)
+	}
+	return reg, nil
+}
+
+// guilds lists the ids of the guilds the bot is in, page by page.
+func (a *Adapter) guilds(ctx context.Context) ([]string, error) {
+	const page = 200 // Discord's maximum
+	var ids []string
+	after := ""
+	for {
+		var gs []*discordgo.UserGuild
+		err := withRetry(ctx, func() error {
+			var err error
+			gs, err = a.s.UserGuilds(page, "", after, false, discordgo.WithContext(ctx))
+			return err
+		})
+		if err != nil {
+			return ids, err
+		}
+		for _, g := range gs {
+			ids = append(ids, g.ID)
+		}
+		if len(gs) < page {
+			return ids, nil
+		}
+		after = gs[len(gs)-1].ID
+	}
+}
+
+// removeCommands deletes our commands from scope (a guild id, or "" for
+// global) and returns how many it deleted. A guild the application may not
+// manage commands in (403, 404) has none of ours.
+func (a *Adapter) removeCommands(ctx context.Context, scope string) (int, error) {
+	ours := map[string]bool{}
+	for _, c := range Commands() {
+		ours[c.Name] = true
+	}
+	var cmds []*discordgo.ApplicationCommand
+	err := withRetry(ctx, func() error {
+		var err error
+		cmds, err = a.s.ApplicationCommands(a.appID, scope, discordgo.WithContext(ctx))
+		return err
+	})
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && (re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cmds {
+		if !ours[c.Name] {
+			continue
+		}
+		err := withRetry(ctx, func() error { return a.s.ApplicationCommandDelete(a.appID, scope, c.ID, discordgo.WithContext(ctx)) })
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusNotFound {
+			continue // gone already
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // InviteURL is the OAuth2 URL that adds the bot with its scopes and permissions.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -53,13 +54,21 @@ type fakeDiscord struct {
 	gateway   string                      // ws URL answered by GET /gateway/bot
 	restWS    func(w http.ResponseWriter, r *http.Request) bool
 	latency   time.Duration // before every answer, as a real network has
+	// Application commands per scope ("global" or a guild id), the bot's
+	// guilds, and the guilds where the application may not manage
+	// commands (403 Missing Access).
+	commands  map[string][]map[string]any
+	guilds    []string
+	forbidden map[string]bool
 }
+
+var commandPath = regexp.MustCompile(`^/applications/[^/]+(?:/guilds/([^/]+))?/commands(?:/([^/]+))?$`)
 
 var messagePath = regexp.MustCompile(`^/channels/([^/]+)/messages(?:/([^/?]+))?$`)
 
 func newFakeDiscord(t testing.TB) *fakeDiscord {
 	f := &fakeDiscord{notify: make(chan call, 1000), messages: map[string][]map[string]any{},
-		nonces: map[string]map[string]any{}, archived: map[string]bool{}}
+		nonces: map[string]map[string]any{}, archived: map[string]bool{}, commands: map[string][]map[string]any{}, forbidden: map[string]bool{}}
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.serve(t, w, r) }))
 	f.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -157,10 +166,79 @@ func (f *fakeDiscord) answer(r *http.Request, c call) (int, string) {
 		return 200, fmt.Sprintf(`{"id":%q,"type":11}`, ch)
 	case strings.HasPrefix(c.Path, "/interactions/"):
 		return http.StatusNoContent, ""
-	case strings.HasSuffix(c.Path, "/commands"):
-		return 200, c.Raw
+	case c.Path == "/users/@me/guilds":
+		return 200, f.userGuilds(r)
+	case commandPath.MatchString(c.Path):
+		return f.command(r.Method, commandPath.FindStringSubmatch(c.Path), c.Raw)
 	}
 	return 200, fmt.Sprintf(`{"id":"m%d","channel_id":"C1"}`, f.n)
+}
+
+// command applies a bulk overwrite (PUT), list (GET) or delete (DELETE)
+// of application commands in one scope; f.mu is held.
+func (f *fakeDiscord) command(method string, m []string, raw string) (int, string) {
+	scope, id := m[1], m[2]
+	if scope == "" {
+		scope = "global"
+	}
+	if f.forbidden[scope] {
+		return 403, `{"message":"Missing Access","code":50001}`
+	}
+	switch {
+	case method == "PUT" && id == "":
+		var cmds []map[string]any
+		if err := json.Unmarshal([]byte(raw), &cmds); err != nil {
+			return 400, `{"message":"Invalid Form Body","code":50035}`
+		}
+		for i, c := range cmds {
+			c["id"] = fmt.Sprintf("%s-cmd%d-%d", scope, f.n, i)
+		}
+		f.commands[scope] = cmds
+	case method == "DELETE" && id != "":
+		kept := f.commands[scope][:0:0]
+		found := false
+		for _, c := range f.commands[scope] {
+			if c["id"] == id {
+				found = true
+				continue
+			}
+			kept = append(kept, c)
+		}
+		if !found {
+			return 404, `{"message":"Unknown application command","code":10063}`
+		}
+		f.commands[scope] = kept
+		return http.StatusNoContent, ""
+	case method != "GET" || id != "":
+		return 405, `{"message":"405: Method Not Allowed","code":0}`
+	}
+	b, _ := json.Marshal(append([]map[string]any{}, f.commands[scope]...))
+	return 200, string(b)
+}
+
+// userGuilds lists the bot's guilds after the "after" id, at most "limit".
+func (f *fakeDiscord) userGuilds(r *http.Request) string {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	after := r.URL.Query().Get("after")
+	out := []map[string]any{}
+	for _, g := range f.guilds {
+		if (after == "" || g > after) && (limit == 0 || len(out) < limit) {
+			out = append(out, map[string]any{"id": g, "name": "guild " + g})
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// commandNames lists the names of the application commands in scope.
+func (f *fakeDiscord) commandNames(scope string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var names []string
+	for _, c := range f.commands[scope] {
+		names = append(names, fmt.Sprint(c["name"]))
+	}
+	return names
 }
 
 // create makes a channel message; a repeated nonce with enforce_nonce

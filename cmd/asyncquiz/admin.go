@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,27 +14,63 @@ import (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) error {
-	v := version
-	if v == "" {
-		v = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
+func runVersion(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "", "Print the version: the one set at build time, else the module version (go install ...@v1.2.3),\n"+
+		"else the VCS revision the binary was built from. asyncquiz --version prints the same.")
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected argument %q", fs.Arg(0))
+	}
+	bi, _ := debug.ReadBuildInfo()
+	_, err := fmt.Fprintf(stdout, "asyncquiz %s\n", versionOf(version, bi))
+	return err
+}
+
+// versionOf is the version to print: the -ldflags one, else the module's
+// (go install ...@v1.2.3, or the VCS pseudo-version go build stamps since
+// Go 1.24), else dev with the VCS revision (and -dirty for a modified
+// tree), else dev.
+func versionOf(ldflags string, bi *debug.BuildInfo) string {
+	if ldflags != "" {
+		return ldflags
+	}
+	if bi == nil {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
 		}
 	}
-	_, err := fmt.Fprintf(stdout, "asyncquiz %s\n", v)
-	return err
+	if rev == "" {
+		return "dev"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		rev += "-dirty"
+	}
+	return "dev-" + rev
 }
 
 func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	fs := newFlags("migrate", "[flags]", "Apply the database migrations and exit (serve applies them too).")
+	cfg.dbFlag(fs)
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
-	store, err := quiz.Open(ctx, cfg.DB, nil) // Open migrates
+	store, err := cfg.openStore(ctx, nil) // Open migrates
 	if err != nil {
 		return err
 	}
@@ -45,19 +80,16 @@ func runMigrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 }
 
 func runRounds(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "close" {
-		return runRoundsClose(ctx, args[1:], stdout, stderr)
-	}
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("rounds", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	fs := newFlags("rounds", "[--failed] [flags]", "List open rounds, or with --failed the rounds that could not be posted or revealed.\n"+
+		"asyncquiz rounds close ID [--cancel] closes one now.")
+	cfg.dbFlag(fs)
 	failed := fs.Bool("failed", false, "list rounds that could not be posted or revealed, with their last error")
 	limit := fs.Int("limit", 100, "list at most this many")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
-	store, err := quiz.Open(ctx, cfg.DB, nil)
+	store, err := cfg.openStore(ctx, nil)
 	if err != nil {
 		return err
 	}

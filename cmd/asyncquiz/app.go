@@ -36,14 +36,34 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger, opts ...quiz.Opti
 	if err != nil {
 		return nil, err
 	}
-	store, err := quiz.Open(ctx, cfg.DB, bank, append([]quiz.Option{quiz.WithLocation(loc), quiz.WithLimits(limits), quiz.WithLog(log)}, opts...)...)
+	store, err := cfg.openStore(ctx, bank, append([]quiz.Option{quiz.WithLocation(loc), quiz.WithLimits(limits), quiz.WithLog(log)}, opts...)...)
 	if err != nil {
-		return nil, fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), redactErr(err, cfg.DB))
+		return nil, err
 	}
 	return &app{cfg: cfg, log: log, bank: bank, store: store, bot: bot.New(store, log)}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// openStore opens (and migrates) the database; an error names the setting
+// (--db or ASYNCQUIZ_DB) and the database, never its password.
+func (c *Config) openStore(ctx context.Context, bank *questions.Bank, opts ...quiz.Option) (*quiz.Store, error) {
+	store, err := quiz.Open(ctx, c.DB, bank, opts...)
+	var oe *quiz.OpenError
+	switch {
+	case errors.As(err, &oe):
+		// The likely cause and its fix, or another database.
+		fix := "point " + c.name("ASYNCQUIZ_DB") + " elsewhere"
+		if oe.Fix != "" {
+			fix = oe.Fix + ", or " + fix
+		}
+		msg := fmt.Sprintf("%s: %s; %s", c.named("ASYNCQUIZ_DB", redactDSN(c.DB)), oe.Problem, fix)
+		return nil, redactErr(errors.New(msg), c.DB)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", c.named("ASYNCQUIZ_DB", redactDSN(c.DB)), redactErr(err, c.DB))
+	}
+	return store, nil
+}
 
 // redactDSN hides the password of a database URL.
 func redactDSN(dsn string) string {

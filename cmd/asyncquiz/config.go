@@ -36,6 +36,86 @@ type Config struct {
 	DiscordAPI   string
 	Admins       []string // ASYNCQUIZ_ADMINS: Slack user ids who may change daily schedules
 	Limits       string   // ASYNCQUIZ_LIMITS: starts=20,team_starts=120,drills=30,schedule_changes=20,schedules=200
+
+	// The flags registered over variables, so that a message names the
+	// flag the user passed rather than the variable they did not set.
+	fs     *flag.FlagSet
+	flagOf map[string]string // variable -> flag name on fs
+}
+
+// settings documents every environment variable asyncquiz reads, with its
+// format: a flag over a variable takes its usage from here (flagUsage), so
+// serve -h shows them all, and a test holds loadConfig to this list.
+var settings = map[string]string{
+	"ASYNCQUIZ_ADDR":      "HTTP listen address, host:port or :port",
+	"ASYNCQUIZ_DB":        "SQLite file path, or a postgres:// (postgresql://) URL",
+	"ASYNCQUIZ_QUESTIONS": "extra question `folders`, separated by " + string(os.PathListSeparator),
+	"ASYNCQUIZ_TZ":        "default IANA time zone of daily schedules and leaderboard weeks, e.g. Europe/Berlin",
+	"ASYNCQUIZ_LOG_LEVEL": "debug, info, warn or error",
+	"ASYNCQUIZ_ADMINS": "Slack user `ids` who may change daily schedules besides workspace admins and owners:\n" +
+		"comma-separated, e.g. U012AB3CD,W0456EFGH (user ids only, no team prefix; Discord uses Manage Channels)",
+	"ASYNCQUIZ_LIMITS": fmt.Sprintf("limits per %s over the defaults, comma-separated name=number (0 turns one off):\n"+
+		"starts=%d (rounds per person), team_starts=%d (per team), drills=%d (per person),\n"+
+		"schedule_changes=%d (per person), schedules=%d (daily schedules a team may have)",
+		durationWord(quiz.LimitWindow), quiz.DefaultLimits.StartsPerUser, quiz.DefaultLimits.StartsPerTeam, quiz.DefaultLimits.DrillsPerUser,
+		quiz.DefaultLimits.ScheduleChanges, quiz.DefaultLimits.SchedulesPerTeam),
+	"SLACK_BOT_TOKEN":      "Slack bot `token`, xoxb-...",
+	"SLACK_SIGNING_SECRET": "Slack signing `secret`, for the HTTP endpoints",
+	"SLACK_APP_TOKEN":      "Slack app-level `token`, xapp-...: Socket Mode instead of the HTTP endpoints",
+	"SLACK_API_URL":        "Slack Web API base URL (default https://slack.com/api/)",
+	"DISCORD_BOT_TOKEN":    "Discord bot `token`",
+	"DISCORD_APP_ID":       "Discord application id, numeric",
+	"DISCORD_PUBLIC_KEY":   "Discord application public key, 64 hex characters (optional with the gateway)",
+	"DISCORD_GUILD_ID": "register /asyncquiz in this guild only (numeric id; instant); unset: globally. Copies\n" +
+		"registered elsewhere (globally, in other guilds) are deleted at start, so Discord lists it once",
+	"DISCORD_GATEWAY": "receive interactions over the gateway instead of the HTTP endpoint (variable: true turns it on, any other value off)",
+	"DISCORD_API_URL": "Discord REST base URL (default https://discord.com/api/v9)",
+}
+
+func durationWord(d time.Duration) string {
+	if d == time.Hour {
+		return "hour"
+	}
+	return d.String()
+}
+
+// flagUsage records that flag name on fs overrides variable env and
+// returns the flag's usage: the variable's meaning and format, and its
+// name.
+func (c *Config) flagUsage(fs *flag.FlagSet, name, env string) string {
+	help, ok := settings[env]
+	if !ok {
+		panic("no settings entry for " + env) // a programming mistake, caught by any test that registers the flag
+	}
+	if c.fs != fs {
+		c.fs, c.flagOf = fs, map[string]string{}
+	}
+	c.flagOf[env] = name
+	return help + " (" + env + ")"
+}
+
+// name is how a message names the setting of variable env: --flag when the
+// user passed the flag over it, else the variable.
+func (c *Config) name(env string) string {
+	flagName, ok := c.flagOf[env]
+	if !ok || c.fs == nil {
+		return env
+	}
+	set := false
+	c.fs.Visit(func(f *flag.Flag) { set = set || f.Name == flagName })
+	if set {
+		return "--" + flagName
+	}
+	return env
+}
+
+// named is name followed by the value as the user wrote it: "--db x.db" or
+// "ASYNCQUIZ_DB=x.db".
+func (c *Config) named(env, value string) string {
+	if n := c.name(env); n != env {
+		return n + " " + value
+	}
+	return env + "=" + value
 }
 
 // secret prints as *** so it can never reach a log or an error message.
@@ -76,7 +156,7 @@ func loadConfig(getenv env) Config {
 	}
 	c.Questions = splitList(get("ASYNCQUIZ_QUESTIONS", ""))
 	c.Limits = get("ASYNCQUIZ_LIMITS", "")
-	c.Admins = adminsFromEnv(getenv)
+	c.Admins = splitComma(get("ASYNCQUIZ_ADMINS", ""))
 	return c
 }
 
@@ -103,17 +183,22 @@ func (l listFlag) Set(s string) error { *l.dst = splitList(s); return nil }
 
 // commonFlags registers the settings every command that opens the quiz uses.
 func (c *Config) commonFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DB, "db", c.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
-	fs.Var(listFlag{&c.Questions}, "questions", "extra question folders, colon-separated (ASYNCQUIZ_QUESTIONS)")
-	fs.StringVar(&c.TZ, "tz", c.TZ, "default IANA time zone (ASYNCQUIZ_TZ)")
-	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (ASYNCQUIZ_LOG_LEVEL)")
+	c.dbFlag(fs)
+	fs.Var(listFlag{&c.Questions}, "questions", c.flagUsage(fs, "questions", "ASYNCQUIZ_QUESTIONS"))
+	fs.StringVar(&c.TZ, "tz", c.TZ, c.flagUsage(fs, "tz", "ASYNCQUIZ_TZ"))
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, c.flagUsage(fs, "log-level", "ASYNCQUIZ_LOG_LEVEL"))
+}
+
+// dbFlag registers --db over ASYNCQUIZ_DB.
+func (c *Config) dbFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", c.DB, c.flagUsage(fs, "db", "ASYNCQUIZ_DB"))
 }
 
 // location validates the time zone setting.
 func (c *Config) location() (*time.Location, error) {
 	loc, err := time.LoadLocation(c.TZ)
 	if err != nil || c.TZ == "Local" {
-		return nil, fmt.Errorf("ASYNCQUIZ_TZ: unknown time zone %q; use an IANA name such as Europe/Berlin or UTC", c.TZ)
+		return nil, fmt.Errorf("%s: unknown time zone %q; use an IANA name such as Europe/Berlin or UTC", c.name("ASYNCQUIZ_TZ"), c.TZ)
 	}
 	return loc, nil
 }
@@ -121,20 +206,20 @@ func (c *Config) location() (*time.Location, error) {
 func (c *Config) logLevel() (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		return 0, fmt.Errorf("ASYNCQUIZ_LOG_LEVEL: %q must be debug, info, warn or error", c.LogLevel)
+		return 0, fmt.Errorf("%s: %q must be debug, info, warn or error", c.name("ASYNCQUIZ_LOG_LEVEL"), c.LogLevel)
 	}
 	return l, nil
 }
 
 // Validate reports every problem with the settings at once, each naming
-// its variable; serving also needs at least one platform.
+// its flag or variable; serving also needs at least one platform.
 func (c *Config) Validate(serving bool) error {
 	var errs []error
 	if serving && strings.TrimSpace(c.Addr) == "" {
-		errs = append(errs, errors.New("ASYNCQUIZ_ADDR must not be empty (for example :8080)"))
+		errs = append(errs, fmt.Errorf("%s must not be empty (for example :8080)", c.name("ASYNCQUIZ_ADDR")))
 	}
 	if strings.TrimSpace(c.DB) == "" {
-		errs = append(errs, errors.New("ASYNCQUIZ_DB must not be empty"))
+		errs = append(errs, fmt.Errorf("%s must not be empty", c.name("ASYNCQUIZ_DB")))
 	}
 	if _, err := c.location(); err != nil {
 		errs = append(errs, err)
@@ -176,7 +261,7 @@ func (c *Config) limits() (quiz.Limits, error) {
 		dst, ok := fields[strings.TrimSpace(name)]
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if !ok || err != nil || n < 0 {
-			return l, fmt.Errorf("ASYNCQUIZ_LIMITS: %q must be name=number with a name among starts, team_starts, drills, schedule_changes, schedules", part)
+			return l, fmt.Errorf("%s: %q must be name=number with a name among starts, team_starts, drills, schedule_changes, schedules", c.name("ASYNCQUIZ_LIMITS"), part)
 		}
 		*dst = n
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,24 +17,21 @@ import (
 
 func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	fs := newFlags("export", "--team T [--kind answers|leaderboard] [--platform P]", "Write a team's answers or its all-time leaderboard as CSV to stdout.")
+	cfg.dbFlag(fs)
 	team := fs.String("team", "", "team to export: Slack team id, Discord guild id, or local for play (required)")
 	platform := fs.String("platform", "", "slack, discord or console; needed only when the team id exists on several")
 	kind := fs.String("kind", "answers", "answers (every round answer) or leaderboard (all-time standings)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: asyncquiz export --team T [--kind answers|leaderboard] [--platform P]\n\nWrites CSV to stdout.")
-		fs.PrintDefaults()
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	switch {
+	case *team == "":
+		return usageError(fs, "--team is required")
+	case *kind != "answers" && *kind != "leaderboard":
+		return usageError(fs, "--kind %q must be answers or leaderboard", *kind)
 	}
-	if *team == "" || (*kind != "answers" && *kind != "leaderboard") {
-		fs.Usage()
-		return errUsage
-	}
-	store, err := quiz.Open(ctx, cfg.DB, nil)
+	store, err := cfg.openStore(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -86,11 +82,10 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 // (the image has no shell or curl).
 func runHealthcheck(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("healthcheck", "[--url URL]", "Probe a running server's /healthz and exit 0 if it answers 200 (the Docker image's HEALTHCHECK).")
 	url := fs.String("url", "", "URL to probe (default http://127.0.0.1<port of ASYNCQUIZ_ADDR>/healthz)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	if *url == "" {
 		port := cfg.Addr

@@ -9,30 +9,37 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"text/tabwriter"
 )
 
-// errUsage marks an error whose message already explains the right form.
+// errUsage marks a usage mistake whose explanation is already printed; it
+// exits 2, other errors exit 1.
 var errUsage = errors.New("usage")
 
+// command is a subcommand of asyncquiz; one with subs dispatches to them,
+// and runs itself (rounds) or is only a group (slack, discord, questions).
 type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+	subs    []command
 }
 
 func commands() []command {
 	return []command{
-		{"serve", "run the bot for Slack and/or Discord", runServe},
-		{"play", "play the quiz in this terminal", runPlay},
-		{"slack", "manifest: print a Slack app manifest", runSlack},
-		{"discord", "register: register the slash command and print the invite URL", runDiscord},
-		{"questions", "lint | verify | list | show | new: work on the question bank", runQuestions},
-		{"migrate", "apply database migrations and exit", runMigrate},
-		{"rounds", "list open rounds (--failed: failed ones); close ID [--cancel]: stop one now", runRounds},
-		{"export", "write a team's answers or leaderboard as CSV", runExport},
-		{"forget", "delete one person's data: --team T --user U", runForget},
-		{"healthcheck", "probe a running server's /healthz (for container health checks)", runHealthcheck},
-		{"version", "print the version", runVersion},
+		{name: "serve", summary: "run the bot for Slack and/or Discord", run: runServe},
+		{name: "play", summary: "play the quiz in this terminal", run: runPlay},
+		{name: "slack", summary: "set up the Slack app", subs: slackCommands()},
+		{name: "discord", summary: "set up the Discord application", subs: discordCommands()},
+		{name: "questions", summary: "work on the question bank", subs: questionsCommands()},
+		{name: "migrate", summary: "apply database migrations and exit", run: runMigrate},
+		{name: "rounds", summary: "list open rounds, or failed ones with --failed", run: runRounds, subs: []command{
+			{name: "close", summary: "close an open round now (--cancel: without scoring or showing the answer)", run: runRoundsClose},
+		}},
+		{name: "export", summary: "write a team's answers or leaderboard as CSV", run: runExport},
+		{name: "forget", summary: "delete one person's data: --team T --user U", run: runForget},
+		{name: "healthcheck", summary: "probe a running server's /healthz (for container health checks)", run: runHealthcheck},
+		{name: "version", summary: "print the version (the same as asyncquiz --version)", run: runVersion},
 	}
 }
 
@@ -43,40 +50,73 @@ func main() {
 	os.Exit(code)
 }
 
-// run dispatches to a subcommand and returns the process exit code.
+// run dispatches to a command and returns the process exit code: 0, 1 for
+// a failure, 2 for a usage mistake.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	switch {
+	case len(args) == 0:
+		usage(stderr)
+		return 2
+	case isHelp(args[0]):
 		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
+	case args[0] == "--version" || args[0] == "-version":
+		args = []string{"version"}
+	case args[0] == "help":
+		if len(args) == 1 || args[1] == "help" || isHelp(args[1]) {
+			usage(stdout)
+			return 0
+		}
+		// `help X Y` is `X Y -h`, so the two can never differ.
+		args = append(append([]string{}, args[1:]...), "-h")
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
 		}
-		if err := c.run(ctx, args[1:], stdin, stdout, stderr); err != nil {
-			if !errors.Is(err, errUsage) {
-				fmt.Fprintf(stderr, "asyncquiz %s: %v\n", c.name, err)
-			}
-			return 1
+		err := runGroup(ctx, c, args[1:], stdin, stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
 		}
-		return 0
+		fmt.Fprintf(stderr, "asyncquiz %s: %v\n", c.name, err)
+		return 1
 	}
-	fmt.Fprintf(stderr, "asyncquiz: unknown command %q\n\n", args[0])
+	fmt.Fprintf(stderr, "asyncquiz: unknown command %q\n", args[0])
+	if args[0] == "preview" {
+		fmt.Fprintln(stderr, "preview is a separate program in the repository: go run ./cmd/preview ID [-platform slack|discord] [-reveal]")
+	}
+	fmt.Fprintln(stderr)
 	usage(stderr)
 	return 2
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "asyncquiz runs a daily Python asyncio quiz in Slack, Discord or this terminal.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: asyncquiz <command> [flags]")
-	fmt.Fprintln(w)
+	fmt.Fprint(w, `asyncquiz runs a daily Python asyncio quiz in Slack, Discord or this terminal.
+
+Usage:
+  asyncquiz <command> [flags]
+  asyncquiz help <command>      the same as asyncquiz <command> -h
+
+Commands:
+`)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		if c.run != nil {
+			fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+		}
+		for _, s := range c.subs {
+			fmt.Fprintf(tw, "  %s %s\t%s\n", c.name, s.name, s.summary)
+		}
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'asyncquiz <command> -h' for a command's flags.")
+	tw.Flush()
+	fmt.Fprint(w, `
+Settings come from environment variables; a flag of the same meaning
+overrides its variable. 'asyncquiz serve -h' lists them all.
+
+The README's pictures come from a separate program in the repository, not
+a command of asyncquiz: go run ./cmd/preview ID [-platform discord] [-reveal]
+`)
 }

@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -201,8 +206,36 @@ func TestSlackManifest(t *testing.T) {
 	if got := strings.Join(m.OAuth.Scopes.Bot, ","); got != "commands,chat:write,chat:write.public,users:read,channels:history,groups:history,im:history,mpim:history" {
 		t.Fatalf("scopes %s", got)
 	}
-	if code, _, errs := runCmd(t, "", "slack", "manifest"); code == 0 || !strings.Contains(errs, "--url") {
+	if code, _, errs := runCmd(t, "", "slack", "manifest"); code != 2 || !strings.Contains(errs, "--url is required") {
 		t.Fatalf("manifest without --url: exit %d, %s", code, errs)
+	}
+}
+
+// --url takes only what Slack calls: https, a host, no query, no fragment.
+func TestSlackManifest_URLRule(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"http://quiz.example.com", "is not https://"},
+		{"ftp://quiz.example.com", "is not https://"},
+		{"quiz.example.com", "is not https://"},
+		{"https://", "has no host"},
+		{"https://:443/", "has no host"},
+		{"https://quiz.example.com/?x=1", "has a query"},
+		{"https://quiz.example.com/?", "has a query"},
+		{"https://quiz.example.com/#f", "has a fragment"},
+		{"https://quiz.example.com#", "has a fragment"},
+		{"https://x/?x=1#f", "has a query"},
+		{"https://me:pw@quiz.example.com", "has a user name or password"},
+	} {
+		code, out, errs := runCmd(t, "", "slack", "manifest", "--url", tc.url)
+		if code != 2 || out != "" || !strings.Contains(errs, "--url "+strconv.Quote(tc.url)+" "+tc.want) ||
+			!strings.Contains(errs, "https:// URL of your server, with no query or fragment") {
+			t.Errorf("--url %s: exit %d, stdout %q, stderr %q; want exit 2 naming the flag, %q and the rule", tc.url, code, out, errs, tc.want)
+		}
+	}
+	for _, ok := range []string{"https://quiz.example.com", "https://quiz.example.com:8443/asyncquiz/", "https://127.0.0.1"} {
+		if code, out, errs := runCmd(t, "", "slack", "manifest", "--url", ok); code != 0 || !strings.Contains(out, "/slack/commands") {
+			t.Errorf("--url %s: exit %d, %s", ok, code, errs)
+		}
 	}
 }
 
@@ -254,12 +287,94 @@ func TestServe_DiscordConfigErrors(t *testing.T) {
 	}
 }
 
+// fakeDiscordCommands speaks the part of Discord's REST API that
+// registration uses: application commands per scope ("global" or a guild
+// id) and the bot's guilds.
+type fakeDiscordCommands struct {
+	mu       sync.Mutex
+	commands map[string][]map[string]any
+	guilds   []string
+	requests []string
+	n        int
+}
+
+var fakeCommandPath = regexp.MustCompile(`^/api/v10/applications/123456(?:/guilds/([^/]+))?/commands(?:/([^/]+))?$`)
+
+func (f *fakeDiscordCommands) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
+	w.Header().Set("Content-Type", "application/json")
+	m := fakeCommandPath.FindStringSubmatch(r.URL.Path)
+	switch {
+	case r.URL.Path == "/api/v10/users/@me/guilds":
+		var out []map[string]string
+		for _, g := range f.guilds {
+			out = append(out, map[string]string{"id": g})
+		}
+		json.NewEncoder(w).Encode(out)
+	case m == nil:
+		io.WriteString(w, `{}`)
+	case r.Method == "PUT":
+		var cmds []map[string]any
+		json.NewDecoder(r.Body).Decode(&cmds)
+		for _, c := range cmds {
+			f.n++
+			c["id"] = fmt.Sprint(f.n)
+		}
+		f.commands[scopeOf(m[1])] = cmds
+		json.NewEncoder(w).Encode(cmds)
+	case r.Method == "DELETE":
+		var kept []map[string]any
+		for _, c := range f.commands[scopeOf(m[1])] {
+			if c["id"] != m[2] {
+				kept = append(kept, c)
+			}
+		}
+		f.commands[scopeOf(m[1])] = kept
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		json.NewEncoder(w).Encode(append([]map[string]any{}, f.commands[scopeOf(m[1])]...))
+	}
+}
+
+func scopeOf(guild string) string {
+	if guild == "" {
+		return "global"
+	}
+	return guild
+}
+
+// listed counts how often a guild's members see /asyncquiz: its guild
+// commands and the global ones.
+func (f *fakeDiscordCommands) listed(guild string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, scope := range []string{"global", guild} {
+		for _, c := range f.commands[scope] {
+			if c["name"] == "asyncquiz" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// scopes counts the commands in each scope, for failure messages.
+func (f *fakeDiscordCommands) scopes() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range f.commands {
+		out[k] = len(v)
+	}
+	return out
+}
+
 func TestDiscordRegister(t *testing.T) {
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = append(got, r.Method+" "+r.URL.Path)
-		io.WriteString(w, "[]")
-	}))
+	fake := &fakeDiscordCommands{commands: map[string][]map[string]any{}, guilds: []string{"777777", "888888"}}
+	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	t.Setenv("DISCORD_BOT_TOKEN", "tok")
 	t.Setenv("DISCORD_APP_ID", "123456")
@@ -269,11 +384,56 @@ func TestDiscordRegister(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if len(got) != 1 || got[0] != "PUT /api/v10/applications/123456/guilds/777777/commands" {
-		t.Fatalf("requests %v", got)
+	fake.mu.Lock()
+	first := fake.requests[0]
+	fake.mu.Unlock()
+	if first != "PUT /api/v10/applications/123456/guilds/777777/commands" {
+		t.Fatalf("first request %s; want the guild bulk overwrite", first)
 	}
-	if !strings.Contains(out, "https://discord.com/oauth2/authorize?client_id=123456") {
-		t.Fatalf("no invite URL in %q", out)
+	for _, want := range []string{"Registered /asyncquiz in guild 777777.", "https://discord.com/oauth2/authorize?client_id=123456",
+		"DISCORD_GUILD_ID=777777", "without it, serve registers /asyncquiz globally and removes this guild's copy"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := fake.listed("777777"); n != 1 {
+		t.Fatalf("guild 777777 lists /asyncquiz %d times after register --guild", n)
+	}
+
+	// Then serve without DISCORD_GUILD_ID: global, and the guild copy goes.
+	cfg := loadConfig(func(string) (string, bool) { return "", false })
+	cfg.Addr, cfg.DB = "127.0.0.1:0", filepath.Join(t.TempDir(), "q.db")
+	cfg.DiscordBot, cfg.DiscordApp, cfg.DiscordKey, cfg.DiscordAPI = "tok", "123456", strings.Repeat("ab", 32), srv.URL+"/api/v10"
+	m := &Main{Config: cfg}
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	m.Close()
+	for _, g := range fake.guilds {
+		if n := fake.listed(g); n != 1 {
+			t.Fatalf("after serve, guild %s lists /asyncquiz %d times (commands per scope %v)", g, n, fake.scopes())
+		}
+	}
+	if fake.scopes()["global"] != 1 || fake.scopes()["777777"] != 0 {
+		t.Fatalf("commands per scope %v; want only the global one", fake.scopes())
+	}
+
+	// And back: register --guild removes the global copy.
+	if code, out, errs = runCmd(t, "", "discord", "register", "--guild", "888888"); code != 0 || !strings.Contains(out, "Removed the copies registered elsewhere: global.") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errs)
+	}
+	if fake.scopes()["global"] != 0 || fake.listed("888888") != 1 || fake.listed("777777") != 0 {
+		t.Fatalf("commands per scope %v; want only guild 888888's", fake.scopes())
+	}
+	// --global overrides DISCORD_GUILD_ID, and excludes --guild.
+	t.Setenv("DISCORD_GUILD_ID", "888888")
+	if code, out, _ = runCmd(t, "", "discord", "register", "--global"); code != 0 || !strings.Contains(out, "Registered /asyncquiz globally") ||
+		!strings.Contains(out, "Removed the copies registered elsewhere: 888888.") {
+		t.Fatalf("--global: exit %d, out %q", code, out)
+	}
+	if code, _, errs = runCmd(t, "", "discord", "register", "--global", "--guild", "777777"); code != 2 || !strings.Contains(errs, "exclude each other") {
+		t.Fatalf("--global --guild: exit %d, err %q", code, errs)
 	}
 }
 

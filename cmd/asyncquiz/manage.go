@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,36 +12,30 @@ import (
 
 // runRoundsClose is `asyncquiz rounds close ID [--cancel]`: the operator's
 // stop and cancel, for any round of any team.
-func runRoundsClose(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRoundsClose(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("rounds close", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	fs := newFlags("rounds close", "ID [--cancel] [--db DB]", "Close an open round now. A running asyncquiz serve reveals it within 15 seconds;\n"+
+		"with --cancel its message says it was cancelled, shows no answer, and nothing is scored.")
+	cfg.dbFlag(fs)
 	cancel := fs.Bool("cancel", false, "close without scoring or revealing the answer")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: asyncquiz rounds close ID [--cancel] [--db DB]\n\nClose an open round now. A running asyncquiz serve reveals it within 15 seconds;\nwith --cancel its message says it was cancelled, shows no answer, and nothing is scored.")
-		fs.PrintDefaults()
-	}
 	// The id may come before or after the flags.
 	var id string
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		id, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	if id == "" && fs.NArg() > 0 {
 		id = fs.Arg(0)
 	} else if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "asyncquiz rounds close: unexpected %q\n", fs.Arg(0))
-		return errUsage
+		return usageError(fs, "unexpected %q", fs.Arg(0))
 	}
 	n, err := strconv.ParseUint(id, 10, 63)
 	if err != nil || n == 0 {
-		fmt.Fprintln(stderr, "asyncquiz rounds close: give the round's id, a positive number (see asyncquiz rounds)")
-		return errUsage
+		return usageError(fs, "give the round's id, a positive number (see asyncquiz rounds)")
 	}
-	store, err := quiz.Open(ctx, cfg.DB, nil)
+	store, err := cfg.openStore(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -76,25 +69,19 @@ func runRoundsClose(ctx context.Context, args []string, stdout, stderr io.Writer
 // runForget is `asyncquiz forget --team T --user U`: delete one person's data.
 func runForget(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("forget", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
+	fs := newFlags("forget", "--team T --user U [--platform P] [--db DB]", "Delete everything stored about one person in one team: answers, points,\n"+
+		"streaks, redo queue, drills, reports, settings. Messages already posted in\nchannels are the platform's and stay.")
+	cfg.dbFlag(fs)
 	team := fs.String("team", "", "the team: Slack workspace id (T…), Discord server id, or local for play (required)")
 	user := fs.String("user", "", "the person's user id: Slack U…, Discord's numeric id, or the play --user name (required)")
 	platform := fs.String("platform", "", "slack, discord or console (default: every platform with that team id)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: asyncquiz forget --team T --user U [--platform P] [--db DB]\n\nDelete everything stored about one person in one team: answers, points,\nstreaks, redo queue, drills, reports, settings. Messages already posted in\nchannels are the platform's and stay.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	if *team == "" || *user == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "asyncquiz forget: --team and --user are required, and nothing else")
-		fs.Usage()
-		return errUsage
+		return usageError(fs, "--team and --user are required, and nothing else")
 	}
-	store, err := quiz.Open(ctx, cfg.DB, nil)
+	store, err := cfg.openStore(ctx, nil)
 	if err != nil {
 		return err
 	}

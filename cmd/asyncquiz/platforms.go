@@ -47,17 +47,17 @@ func validateSlack(c Config) error {
 	var errs []error
 	switch {
 	case c.SlackBot == "":
-		errs = append(errs, errors.New("SLACK_BOT_TOKEN is required for Slack (a bot token, xoxb-...)"))
+		errs = append(errs, fmt.Errorf("%s is required for Slack (a bot token, xoxb-...)", c.name("SLACK_BOT_TOKEN")))
 	case !strings.HasPrefix(string(c.SlackBot), "xoxb-"):
-		errs = append(errs, errors.New("SLACK_BOT_TOKEN must be a bot token starting with xoxb-"))
+		errs = append(errs, fmt.Errorf("%s must be a bot token starting with xoxb-", c.name("SLACK_BOT_TOKEN")))
 	}
 	if c.SlackApp != "" && !strings.HasPrefix(string(c.SlackApp), "xapp-") {
-		errs = append(errs, errors.New("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)"))
+		errs = append(errs, fmt.Errorf("%s must be an app-level token starting with xapp- (Socket Mode)", c.name("SLACK_APP_TOKEN")))
 	}
 	if c.SlackApp == "" && c.SlackSigning == "" {
-		errs = append(errs, errors.New("SLACK_SIGNING_SECRET is required for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)"))
+		errs = append(errs, fmt.Errorf("%s is required for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)", c.name("SLACK_SIGNING_SECRET")))
 	}
-	if err := absoluteURL("SLACK_API_URL", c.SlackAPIURL); err != nil {
+	if err := absoluteURL(c.name("SLACK_API_URL"), c.SlackAPIURL); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -104,23 +104,23 @@ func validateDiscord(c Config) error {
 func (c *Config) discordConfig(log *slog.Logger) (discord.Config, error) {
 	var errs []error
 	if c.DiscordBot == "" {
-		errs = append(errs, errors.New("DISCORD_BOT_TOKEN is required for Discord"))
+		errs = append(errs, fmt.Errorf("%s is required for Discord", c.name("DISCORD_BOT_TOKEN")))
 	}
 	if !snowflake.MatchString(c.DiscordApp) {
-		errs = append(errs, errors.New("DISCORD_APP_ID must be the application's numeric id"))
+		errs = append(errs, fmt.Errorf("%s must be the application's numeric id", c.name("DISCORD_APP_ID")))
 	}
 	if c.DiscordGuild != "" && !snowflake.MatchString(c.DiscordGuild) {
-		errs = append(errs, errors.New("DISCORD_GUILD_ID must be a numeric guild id"))
+		errs = append(errs, fmt.Errorf("%s must be a numeric guild id", c.name("DISCORD_GUILD_ID")))
 	}
 	cfg := discord.Config{BotToken: string(c.DiscordBot), AppID: c.DiscordApp, GuildID: c.DiscordGuild, APIURL: c.DiscordAPI, Log: log}
 	if !c.DiscordGW || c.DiscordKey != "" {
 		key, err := hex.DecodeString(c.DiscordKey)
 		if err != nil || len(key) != ed25519.PublicKeySize {
-			errs = append(errs, errors.New("DISCORD_PUBLIC_KEY must be the application's public key: 64 hex characters"))
+			errs = append(errs, fmt.Errorf("%s must be the application's public key: 64 hex characters", c.name("DISCORD_PUBLIC_KEY")))
 		}
 		cfg.PublicKey = key
 	}
-	if err := absoluteURL("DISCORD_API_URL", c.DiscordAPI); err != nil {
+	if err := absoluteURL(c.name("DISCORD_API_URL"), c.DiscordAPI); err != nil {
 		errs = append(errs, err)
 	}
 	return cfg, errors.Join(errs...)
@@ -136,8 +136,18 @@ func startDiscord(ctx context.Context, m *Main, mux *http.ServeMux) (func(contex
 		return nil, err
 	}
 	m.onClose(ad.Wait)
-	if err := ad.RegisterCommands(ctx); err != nil {
+	reg, err := ad.RegisterCommands(ctx)
+	if err != nil {
 		return nil, err
+	}
+	where := "global"
+	if reg.Guild != "" {
+		where = "guild " + reg.Guild
+	}
+	m.Log.Info("Discord: /asyncquiz registered", "scope", where, "removed_from", reg.Removed)
+	if reg.Cleanup != nil {
+		// Serving works; Discord may list the command twice somewhere.
+		m.Log.Warn("Discord: a copy of /asyncquiz registered elsewhere may remain", "error", reg.Cleanup)
 	}
 	if m.Config.DiscordGW {
 		m.Log.Info("Discord: gateway")

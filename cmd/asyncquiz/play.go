@@ -24,16 +24,12 @@ const revealWaitAtEOF = 2 * time.Minute
 func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
 	fs := flag.NewFlagSet("play", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg.commonFlags(fs)
 	name := defaultUser()
 	fs.StringVar(&name, "user", name, "your name on leaderboards")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: asyncquiz play [flags]\n\nPlay the quiz in this terminal. Type /asyncquiz help for commands, a letter to answer.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	usageFor(fs, "[flags]", "Play the quiz in this terminal. Type /asyncquiz help for commands, a letter to answer.")
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	if name == "" {
 		fmt.Fprintln(stderr, "asyncquiz play: --user must not be empty")

@@ -17,88 +17,107 @@ import (
 	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
-const questionsUsage = `Usage: asyncquiz questions <lint|verify|list|show|new> [flags]
-
-  lint                       check the bank's format and near-duplicates
-  verify [--python all|LIST] run every question on CPython and check its answer
-  list [--tags]              count questions by category, difficulty, kind (and tag)
-  show ID                    print one question as the terminal shows it
-  stats [--team T]           per question: asked, right, picks, median time, discrimination, flags
-  reports [--resolve ID]     list questions people reported (3+ open reports keep one out of rounds)
-  new --category C           print a template for a new question`
-
-func runQuestions(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, questionsUsage)
-		return errUsage
+func questionsCommands() []command {
+	return []command{
+		{name: "lint", summary: "check the bank's format and near-duplicates", run: runQuestionsLint},
+		{name: "verify", summary: "run every question on CPython and check its answer", run: runQuestionsVerify},
+		{name: "list", summary: "count questions by category, difficulty, kind (and tag)", run: runQuestionsList},
+		{name: "show", summary: "print one question as the terminal shows it", run: runQuestionsShow},
+		{name: "stats", summary: "per question: asked, right, picks, median time, discrimination, flags", run: runQuestionsStats},
+		{name: "reports", summary: "list questions people reported (3+ open reports keep one out of rounds)", run: runQuestionsReports},
+		{name: "new", summary: "print a template for a new question", run: runQuestionsNew},
 	}
+}
+
+// questionsFlags is the flag set of `questions <name>`, with the bank
+// flags every questions subcommand takes.
+func questionsFlags(name, synopsis, about string) (*flag.FlagSet, *Config) {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("questions "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Var(listFlag{&cfg.Questions}, "questions", "extra question folders, colon-separated (ASYNCQUIZ_QUESTIONS)")
+	fs := newFlags("questions "+name, synopsis, about)
+	fs.Var(listFlag{&cfg.Questions}, "questions", cfg.flagUsage(fs, "questions", "ASYNCQUIZ_QUESTIONS"))
 	fs.StringVar(&cfg.Bank, "bank", "", "a folder of *.yaml files to use instead of the built-in bank (for drafting)")
-	switch args[0] {
-	case "lint":
-		if err := fs.Parse(args[1:]); err != nil {
-			return errUsage
-		}
-		return lintQuestions(cfg, stdout, stderr)
-	case "verify":
-		return verifyQuestions(ctx, &cfg, fs, args[1:], stdout, stderr)
-	case "list":
-		tags := fs.Bool("tags", false, "also count questions per tag")
-		if err := fs.Parse(args[1:]); err != nil {
-			return errUsage
-		}
-		bank, err := cfg.loadBank()
-		if err != nil {
-			return bankError(err, stderr)
-		}
-		listQuestions(bank, *tags, stdout)
-		return nil
-	case "show":
-		seed := fs.Uint64("seed", 1, "show the options in the order a round with this id would")
-		if err := fs.Parse(idLast(args[1:])); err != nil || fs.NArg() != 1 {
-			fmt.Fprintln(stderr, "Usage: asyncquiz questions show ID [--seed N]")
-			return errUsage
-		}
-		q, err := loadQuestion(cfg, fs.Arg(0), stderr)
-		if err != nil {
-			return err
-		}
-		return showQuestion(stdout, q, *seed)
-	case "reports":
-		fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
-		resolve := fs.String("resolve", "", "mark this question's open reports reviewed (it goes back into rounds)")
-		if err := fs.Parse(args[1:]); err != nil {
-			return errUsage
-		}
-		return reportsQuestions(ctx, cfg, *resolve, stdout)
-	case "stats":
-		fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite file or postgres:// URL (ASYNCQUIZ_DB)")
-		team := fs.String("team", "", "one team's statistics (Slack team or enterprise id, Discord guild id); default all teams")
-		platform := fs.String("platform", "", "the team's platform, when the id is on several")
-		if err := fs.Parse(args[1:]); err != nil {
-			return errUsage
-		}
-		return statsQuestions(ctx, cfg, *team, *platform, stdout)
-	case "new":
-		cat := fs.String("category", "core", "category: "+strings.Join(questions.Categories, ", "))
-		if err := fs.Parse(args[1:]); err != nil {
-			return errUsage
-		}
-		if !slices.Contains(questions.Categories, *cat) {
-			return fmt.Errorf("--category %q is not one of %s", *cat, strings.Join(questions.Categories, ", "))
-		}
-		_, err := fmt.Fprintf(stdout, questionTemplate, *cat, *cat)
+	return fs, &cfg
+}
+
+func runQuestionsLint(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs, cfg := questionsFlags("lint", "[flags]", "Check the bank's format and near-duplicates, and print how fair the answer letters are.")
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "asyncquiz questions: unknown subcommand %q\n\n%s\n", args[0], questionsUsage)
-	return errUsage
+	return lintQuestions(*cfg, stdout, stderr)
+}
+
+func runQuestionsVerify(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs, cfg := questionsFlags("verify", "[--python all|LIST] [flags]", "Run every question (and tip) on CPython and check its answer.")
+	return verifyQuestions(ctx, cfg, fs, args, stdout, stderr)
+}
+
+func runQuestionsList(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs, cfg := questionsFlags("list", "[--tags] [flags]", "Count questions by category, difficulty and kind (and tag).")
+	tags := fs.Bool("tags", false, "also count questions per tag")
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
+	}
+	bank, err := cfg.loadBank()
+	if err != nil {
+		return bankError(err, stderr)
+	}
+	listQuestions(bank, *tags, stdout)
+	return nil
+}
+
+func runQuestionsShow(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs, cfg := questionsFlags("show", "ID [--seed N] [flags]", "Print one question as the terminal shows it, with its answer and explanation.")
+	seed := fs.Uint64("seed", 1, "show the options in the order a round with this id would")
+	if helped, err := parseFlags(fs, idLast(args), stdout, stderr); helped || err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "one question id is required")
+	}
+	q, err := loadQuestion(*cfg, fs.Arg(0), stderr)
+	if err != nil {
+		return err
+	}
+	return showQuestion(stdout, q, *seed)
+}
+
+func runQuestionsReports(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs, cfg := questionsFlags("reports", "[--resolve ID] [flags]", "List the questions people reported; 3 or more open reports keep one out of rounds.")
+	cfg.dbFlag(fs)
+	resolve := fs.String("resolve", "", "mark this question's open reports reviewed (it goes back into rounds)")
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
+	}
+	return reportsQuestions(ctx, *cfg, *resolve, stdout)
+}
+
+func runQuestionsStats(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs, cfg := questionsFlags("stats", "[--team T] [flags]", "Per question: how often asked and answered right, the picks, the median time, discrimination and flags.")
+	cfg.dbFlag(fs)
+	team := fs.String("team", "", "one team's statistics (Slack team or enterprise id, Discord guild id); default all teams")
+	platform := fs.String("platform", "", "the team's platform, when the id is on several")
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
+	}
+	return statsQuestions(ctx, *cfg, *team, *platform, stdout)
+}
+
+func runQuestionsNew(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs, _ := questionsFlags("new", "[--category C]", "Print a template for a new question, to fill in and then lint and verify.")
+	cat := fs.String("category", "core", "category: "+strings.Join(questions.Categories, ", "))
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
+	}
+	if !slices.Contains(questions.Categories, *cat) {
+		return usageError(fs, "--category %q is not one of %s", *cat, strings.Join(questions.Categories, ", "))
+	}
+	_, err := fmt.Fprintf(stdout, questionTemplate, *cat, *cat)
+	return err
 }
 
 // idLast moves the first positional argument to the end, so flags may
-// follow the question id ("preview ID --reveal").
+// follow the question id ("show ID --seed 3").
 func idLast(args []string) []string {
 	for i, a := range args {
 		if !strings.HasPrefix(a, "-") && (i == 0 || !takesValue(args[i-1])) {
@@ -174,8 +193,8 @@ func verifyQuestions(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []
 	category := fs.String("category", "", "verify only this category")
 	id := fs.String("id", "", "verify only this question")
 	tipsOnly := fs.Bool("tips", false, "verify only the tips (tips/*.yaml)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	bank, err := cfg.loadBank()
 	if err != nil {
@@ -320,9 +339,9 @@ const questionTemplate = `# A new %s question. Fill it in, then run:
 
 // reportsQuestions is `questions reports [--resolve ID]`.
 func reportsQuestions(ctx context.Context, cfg Config, resolve string, stdout io.Writer) error {
-	store, err := quiz.Open(ctx, cfg.DB, nil)
+	store, err := cfg.openStore(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), err)
+		return err
 	}
 	defer store.Close()
 	if resolve != "" {
@@ -360,9 +379,9 @@ func statsQuestions(ctx context.Context, cfg Config, team, platform string, stdo
 	if err != nil {
 		return err
 	}
-	store, err := quiz.Open(ctx, cfg.DB, bank)
+	store, err := cfg.openStore(ctx, bank)
 	if err != nil {
-		return fmt.Errorf("ASYNCQUIZ_DB=%s: %w", redactDSN(cfg.DB), err)
+		return err
 	}
 	defer store.Close()
 	var scope *quiz.Tenant

@@ -25,17 +25,19 @@ const shutdownGrace = 20 * time.Second
 
 func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.commonFlags(fs)
-	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (ASYNCQUIZ_ADDR)")
-	fs.Var(secretFlag{&c.SlackBot}, "slack-bot-token", "Slack bot token, xoxb-... (SLACK_BOT_TOKEN)")
-	fs.Var(secretFlag{&c.SlackSigning}, "slack-signing-secret", "Slack signing secret (SLACK_SIGNING_SECRET)")
-	fs.Var(secretFlag{&c.SlackApp}, "slack-app-token", "Slack app-level token for Socket Mode, xapp-... (SLACK_APP_TOKEN)")
-	fs.StringVar(&c.SlackAPIURL, "slack-api-url", c.SlackAPIURL, "Slack Web API base URL (SLACK_API_URL)")
-	fs.Var(secretFlag{&c.DiscordBot}, "discord-bot-token", "Discord bot token (DISCORD_BOT_TOKEN)")
-	fs.StringVar(&c.DiscordApp, "discord-app-id", c.DiscordApp, "Discord application id (DISCORD_APP_ID)")
-	fs.StringVar(&c.DiscordKey, "discord-public-key", c.DiscordKey, "Discord application public key, hex (DISCORD_PUBLIC_KEY)")
-	fs.StringVar(&c.DiscordGuild, "discord-guild-id", c.DiscordGuild, "register commands in this guild only (DISCORD_GUILD_ID)")
-	fs.BoolVar(&c.DiscordGW, "discord-gateway", c.DiscordGW, "receive interactions over the gateway (DISCORD_GATEWAY)")
-	fs.StringVar(&c.DiscordAPI, "discord-api-url", c.DiscordAPI, "Discord REST base URL (DISCORD_API_URL)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, c.flagUsage(fs, "addr", "ASYNCQUIZ_ADDR"))
+	fs.Var(commaList{&c.Admins}, "admins", c.flagUsage(fs, "admins", "ASYNCQUIZ_ADMINS"))
+	fs.StringVar(&c.Limits, "limits", c.Limits, c.flagUsage(fs, "limits", "ASYNCQUIZ_LIMITS"))
+	fs.Var(secretFlag{&c.SlackBot}, "slack-bot-token", c.flagUsage(fs, "slack-bot-token", "SLACK_BOT_TOKEN"))
+	fs.Var(secretFlag{&c.SlackSigning}, "slack-signing-secret", c.flagUsage(fs, "slack-signing-secret", "SLACK_SIGNING_SECRET"))
+	fs.Var(secretFlag{&c.SlackApp}, "slack-app-token", c.flagUsage(fs, "slack-app-token", "SLACK_APP_TOKEN"))
+	fs.StringVar(&c.SlackAPIURL, "slack-api-url", c.SlackAPIURL, c.flagUsage(fs, "slack-api-url", "SLACK_API_URL"))
+	fs.Var(secretFlag{&c.DiscordBot}, "discord-bot-token", c.flagUsage(fs, "discord-bot-token", "DISCORD_BOT_TOKEN"))
+	fs.StringVar(&c.DiscordApp, "discord-app-id", c.DiscordApp, c.flagUsage(fs, "discord-app-id", "DISCORD_APP_ID"))
+	fs.StringVar(&c.DiscordKey, "discord-public-key", c.DiscordKey, c.flagUsage(fs, "discord-public-key", "DISCORD_PUBLIC_KEY"))
+	fs.StringVar(&c.DiscordGuild, "discord-guild-id", c.DiscordGuild, c.flagUsage(fs, "discord-guild-id", "DISCORD_GUILD_ID"))
+	fs.BoolVar(&c.DiscordGW, "discord-gateway", c.DiscordGW, c.flagUsage(fs, "discord-gateway", "DISCORD_GATEWAY"))
+	fs.StringVar(&c.DiscordAPI, "discord-api-url", c.DiscordAPI, c.flagUsage(fs, "discord-api-url", "DISCORD_API_URL"))
 }
 
 // secretFlag sets a secret without ever printing its value in -help.
@@ -49,17 +51,13 @@ func (s secretFlag) String() string {
 }
 func (s secretFlag) Set(v string) error { *s.dst = secret(v); return nil }
 
-func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg := loadConfig(os.LookupEnv)
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve", "[flags]", "Run the bot for Slack and/or Discord. Every flag has an environment variable of the same\n"+
+		"meaning, named in parentheses; the flag overrides it.")
 	cfg.serveFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: asyncquiz serve [flags]\n\nRun the bot for Slack and/or Discord. Every flag has an environment variable of the same meaning.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
+		return err
 	}
 	if err := cfg.Validate(true); err != nil {
 		return err
@@ -150,7 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		return fmt.Errorf("ASYNCQUIZ_ADDR: listen on %s: %w", m.Config.Addr, err)
+		return fmt.Errorf("%s: listen on %s: %w", m.Config.name("ASYNCQUIZ_ADDR"), m.Config.Addr, err)
 	}
 	m.Addr = ln.Addr()
 	if m.MaxConns <= 0 {
