@@ -233,3 +233,17 @@ func TestBot_RedeliveryRunsOnce(t *testing.T) {
 		t.Fatalf("%d drills after a redelivered drill 3, want 1", n)
 	}
 }
+
+// The round's deadline lies ahead while the question is up, so its label
+// reads as the future ("Reveal at 15:04"), not the past ("Revealed").
+func TestBot_RoundDeadlineLabelIsFuture(t *testing.T) {
+	h := bottest.New(t)
+	h.Do("start 5s")
+	posts := h.Platform.Posts()
+	if len(posts) != 1 {
+		t.Fatalf("posts=%d, want 1", len(posts))
+	}
+	if got, want := posts[0].Message.DeadlineLabel, "Reveal"; got != want {
+		t.Fatalf("DeadlineLabel=%q, want %q", got, want)
+	}
+}

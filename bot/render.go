@@ -61,7 +61,7 @@ func roundMessage(r quiz.Round, q *questions.Question, answered int) Message {
 		Choices:       choices(q, order),
 		Buttons:       buttons(order, func(l string) string { return fmt.Sprintf("r:%d:%s", r.ID, l) }),
 		Deadline:      r.ClosesAt,
-		DeadlineLabel: "Revealed",
+		DeadlineLabel: "Reveal",
 		Footer:        fmt.Sprintf("Round %d · %s answered · pick a letter, only your first answer counts", r.ID, people(answered)),
 	}
 }
