@@ -247,3 +247,25 @@ func TestBot_RoundDeadlineLabelIsFuture(t *testing.T) {
 		t.Fatalf("DeadlineLabel=%q, want %q", got, want)
 	}
 }
+
+// The last answer's feedback comes before the drill's summary (and a redo
+// run's "Done for now"), as it does before the next card: Lead, not a
+// section under the title.
+func TestBot_LastFeedbackLeads(t *testing.T) {
+	h := bottest.New(t)
+	r := h.Do("drill 1 core")
+	r = h.ClickOn(h.Event, r.Message, "A") // wrong: the missed question goes to redo
+	if len(r.Message.Lead) != 1 || !strings.Contains(r.Message.Lead[0].Heading, "A is wrong") || r.Message.Title != "Drill finished" {
+		t.Fatalf("finished drill: Lead=%+v Title=%q, want the feedback leading \"Drill finished\"", r.Message.Lead, r.Message.Title)
+	}
+	for _, s := range r.Message.Sections {
+		if strings.Contains(s.Heading, "is wrong") {
+			t.Fatalf("feedback also in Sections: %+v", r.Message.Sections)
+		}
+	}
+	h.Clock.Add(72 * time.Hour)
+	rd := h.ClickOn(h.Event, h.Do("redo").Message, "B")
+	if len(rd.Message.Lead) != 1 || !strings.Contains(rd.Message.Lead[0].Heading, "B is right") {
+		t.Fatalf("last redo: Lead=%+v, want the feedback", rd.Message.Lead)
+	}
+}

@@ -83,8 +83,9 @@ func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string)
 		text += " Nothing missed. Try a harder category next time."
 	}
 	return Reply{Replace: true, Message: Message{
+		Lead:     []Section{fb},
 		Title:    "Drill finished",
-		Sections: []Section{fb, {Heading: "Score", Text: text}},
+		Sections: []Section{{Heading: "Score", Text: text}},
 	}}, nil
 }
 
@@ -129,7 +130,7 @@ func (b *Bot) answerRedo(ctx context.Context, ev Event, questionID, order, lette
 		if quiz.ErrorCode(err) != quiz.ENotFound {
 			return Reply{}, err
 		}
-		return Reply{Replace: true, Message: Message{Title: "Redo", Sections: []Section{fb, {Heading: "Done for now", Text: quiz.ErrorMessage(err)}}}}, nil
+		return Reply{Replace: true, Message: Message{Lead: []Section{fb}, Title: "Redo", Sections: []Section{{Heading: "Done for now", Text: quiz.ErrorMessage(err)}}}}, nil
 	}
 	m := redoCard(next)
 	m.Lead = []Section{fb}

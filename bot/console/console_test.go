@@ -40,6 +40,10 @@ func TestConsole_DrillScript(t *testing.T) {
 	out, _, _ := play(t, "/asyncquiz drill 3\nB\nA\nB\n/asyncquiz stats\n")
 	wantIn(t, out, "Drill 1/3", "Drill 2/3", "Drill 3/3", "✅ B is right.", "❌ A is wrong. Answer: B",
 		"You got 2 of 3 right.", "Your asyncquiz stats", "3 answers")
+	// The last answer's feedback comes before the summary's header.
+	if fb, fin := strings.LastIndex(out, "✅ B is right."), strings.Index(out, "=== Drill finished ==="); fb > fin {
+		t.Fatalf("last feedback at %d, after \"Drill finished\" at %d:\n%s", fb, fin, out)
+	}
 }
 
 func TestConsole_RoundScript(t *testing.T) {
