@@ -97,3 +97,24 @@ func TestConsole_EditOnlyPrintsReveals(t *testing.T) {
 		t.Fatalf("reveal not reported")
 	}
 }
+
+// Times carry the zone, so a reader in another zone (or on a server set to
+// UTC) knows what 15:04 means.
+func TestWhen_ShowsZone(t *testing.T) {
+	cet := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
+	for name, tc := range map[string]struct {
+		at   time.Time
+		want string
+	}{
+		"ok_soon":     {now.Add(10 * time.Second), "at 13:00:10 CET (in 10s)"},
+		"ok_past":     {now.Add(-time.Minute), "at 12:59:00 CET"},
+		"ok_tomorrow": {now.Add(24 * time.Hour), "at Thu Nov 19 13:00 CET (in 1d0h)"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := console.When(tc.at, cet, now); got != tc.want {
+				t.Fatalf("When=%q, want %q", got, tc.want)
+			}
+		})
+	}
+}

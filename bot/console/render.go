@@ -67,12 +67,14 @@ func Render(m bot.Message, loc *time.Location, now time.Time) string {
 	return sb.String()
 }
 
-// When formats t as "at 15:04:05 (in 10s)", with the date when it is not today.
+// When formats t as "at 15:04:05 CET (in 10s)", with the date when it is
+// not today. The zone is loc's abbreviation, so a time on a server set to
+// another zone is not taken for local time.
 func When(t time.Time, loc *time.Location, now time.Time) string {
 	lt, ln := t.In(loc), now.In(loc)
-	layout := "15:04:05"
+	layout := "15:04:05 MST"
 	if lt.YearDay() != ln.YearDay() || lt.Year() != ln.Year() {
-		layout = "Mon Jan 2 15:04"
+		layout = "Mon Jan 2 15:04 MST"
 	}
 	d := t.Sub(now).Round(time.Second)
 	if d < 0 {
