@@ -185,3 +185,23 @@ func FuzzParseDuration(f *testing.F) {
 		}
 	})
 }
+
+// An error echoes what was typed, cut short: a pasted megabyte comes back
+// as 40 characters and an ellipsis, whichever option it was given for.
+func TestParseText_EchoesAreClipped(t *testing.T) {
+	long, digits := strings.Repeat("x", 5000), strings.Repeat("9", 5000)
+	for _, text := range []string{
+		"start " + digits, "start duration=" + digits, "drill " + digits,
+		long, "start " + long, "start duration=" + long, "start category=" + long, "start " + long + "=1",
+		"start d" + long + "=1 d" + long + "=2", "daily time=" + long, "daily 09:00 timezone=" + long,
+		"daily 09:00 days=" + long, "daily 09:00 days=mon," + long, "drill count=" + long, "stats team=" + long,
+	} {
+		_, err := bot.ParseText(text)
+		if err == nil {
+			t.Fatalf("ParseText(%.20q…) accepted", text)
+		}
+		if msg := quiz.ErrorMessage(err); strings.Contains(msg, strings.Repeat("x", 41)) || strings.Contains(msg, strings.Repeat("9", 41)) {
+			t.Errorf("ParseText(%.20q…): the message echoes %d bytes: %.120q", text, len(msg), msg)
+		}
+	}
+}
