@@ -1,6 +1,7 @@
 // Package console is the terminal adapter behind `asyncquiz play`: a chat
-// with one person where lines starting with /asyncquiz are commands and a
-// single letter answers the question on screen.
+// with one person where a single letter answers the question on screen and
+// any other line is a command, with or without the /asyncquiz prefix that
+// Slack needs ("help", "/asyncquiz help" and "/ASYNCQUIZ help" are one).
 package console
 
 import (
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/asyncquiz/asyncquiz/bot"
 )
@@ -161,26 +164,58 @@ func (c *Adapter) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Even
 	}
 }
 
+// prefix starts every command on Slack; in the terminal it is optional.
+const prefix = "/asyncquiz"
+
 func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) {
-	switch {
-	case line == "":
+	if line == "" {
 		return
-	case strings.HasPrefix(line, "/asyncquiz"):
-		c.reply(b.CommandText(ctx, ev, strings.TrimPrefix(line, "/asyncquiz")))
-	case strings.HasPrefix(line, "/"):
-		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("Unknown command %q. Commands start with /asyncquiz; try /asyncquiz help.", line)}})
-	case len(line) == 1:
-		btn, ok := c.buttonFor(line)
-		if !ok {
-			if c.hasButtons() {
-				c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("%q is not an option here; answer with one of the letters shown.", line)}})
-			} else {
-				c.reply(bot.Reply{Message: bot.Message{Text: "There is nothing to answer right now. Try /asyncquiz start 30s or /asyncquiz drill 5."}})
-			}
-			return
-		}
-		c.reply(b.Click(ctx, ev, btn.Action))
-	default:
-		c.reply(bot.Reply{Message: bot.Message{Text: "Type a letter to answer, or a command such as /asyncquiz help."}})
 	}
+	if utf8.RuneCountInString(line) == 1 && line != "/" {
+		c.answer(ctx, b, ev, line)
+		return
+	}
+	text := commandText(line)
+	r := b.CommandText(ctx, ev, text)
+	if c.hasButtons() && !isCommand(text) {
+		// Someone answering in words: say how to answer as well.
+		r.Message.Footer = strings.TrimSpace(r.Message.Footer + "\nTo answer the question, type its letter.")
+	}
+	c.reply(r)
+}
+
+// answer clicks the button for a letter.
+func (c *Adapter) answer(ctx context.Context, b *bot.Bot, ev bot.Event, letter string) {
+	btn, ok := c.buttonFor(letter)
+	switch {
+	case ok:
+		c.reply(b.Click(ctx, ev, btn.Action))
+	case c.hasButtons():
+		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("%q is not an option here; answer with one of the letters shown.", bot.Clip(letter))}})
+	default:
+		c.reply(bot.Reply{Message: bot.Message{Text: "There is nothing to answer right now. Try start 30s for a round or drill 5 to practise."}})
+	}
+}
+
+// commandText is the command in line: the words after a /asyncquiz prefix
+// in any case ("/ASYNCQUIZ help"), after a lone slash ("/help"), or the
+// line itself ("help").
+func commandText(line string) string {
+	if len(line) >= len(prefix) && strings.EqualFold(line[:len(prefix)], prefix) {
+		if rest := line[len(prefix):]; rest == "" || unicode.IsSpace(rune(rest[0])) {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return strings.TrimPrefix(line, "/")
+}
+
+// isCommand reports whether text starts with a subcommand's name.
+func isCommand(text string) bool {
+	word, _, _ := strings.Cut(text, " ")
+	for _, s := range bot.Grammar() {
+		if strings.EqualFold(s.Name, word) {
+			return true
+		}
+	}
+	return word == ""
 }

@@ -53,8 +53,23 @@ func TestConsole_RoundScript(t *testing.T) {
 }
 
 func TestConsole_Errors(t *testing.T) {
-	out, _, _ := play(t, "A\n/asyncquiz strat\n/help\nhello\n")
-	wantIn(t, out, "There is nothing to answer right now", `Unknown command "strat"`, "Commands start with /asyncquiz", "Type a letter")
+	out, _, _ := play(t, "A\n/asyncquiz strat\nhello\n")
+	wantIn(t, out, "There is nothing to answer right now", `Unknown command "strat". Did you mean "start"?`, `Unknown command "hello"`)
+	if strings.Contains(out, "type its letter") {
+		t.Fatalf("an answering hint with no question on screen:\n%s", out)
+	}
+}
+
+// Commands work bare, as a REPL's do, and with the prefix Slack needs in
+// any case; a single letter still answers the question on screen.
+func TestConsole_BareCommands(t *testing.T) {
+	out, _, _ := play(t, "help\n/ASYNCQUIZ help drill\n/stats\nstart 30s\nb\nDRILL 1\nB\nstats\nanswer b\n")
+	wantIn(t, out, "=== How to use asyncquiz ===", "=== /asyncquiz drill ===", "No answers yet",
+		"Round 1 started", "Locked in B.", "Drill 1/1", "✅ B is right.", "2 answers",
+		`Unknown command "answer"`, "To answer the question, type its letter.")
+	if strings.Contains(out, "Commands start with /asyncquiz") || strings.Contains(out, "Type a letter to answer") {
+		t.Fatalf("a bare command was refused:\n%s", out)
+	}
 }
 
 func TestRender_Reveal(t *testing.T) {
