@@ -7,6 +7,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -130,21 +131,34 @@ func (c *Adapter) hasButtons() bool {
 	return len(c.private) > 0 || len(c.round) > 0
 }
 
+// maxLine is the longest line play acts on, in bytes; commands and answers
+// are far shorter, and a longer line (a paste gone wrong) is refused whole.
+const maxLine = 4 << 10
+
 // Run reads lines from in until EOF or ctx is done and acts on each as ev.
+// A line of any length is read; one over 4 KiB is answered "That line is
+// too long" and otherwise ignored.
 func (c *Adapter) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Event) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(in)
-		for sc.Scan() {
+		r := lineReader{bufio.NewReader(in)}
+		for {
+			line, err := r.ReadLine()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				errc <- err
+				close(lines)
+				return
+			}
 			select {
-			case lines <- sc.Text():
+			case lines <- line:
 			case <-ctx.Done():
 				return
 			}
 		}
-		errc <- sc.Err()
-		close(lines)
 	}()
 	for {
 		if c.prompt {
@@ -164,11 +178,40 @@ func (c *Adapter) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Even
 	}
 }
 
+// lineReader reads lines of any length, keeping at most maxLine+1 bytes of
+// each: enough to tell that a line is too long without holding all of it.
+type lineReader struct{ r *bufio.Reader }
+
+// ReadLine returns the next line without its line ending; a last line
+// without one counts. It returns io.EOF after the last line.
+func (l lineReader) ReadLine() (string, error) {
+	var buf []byte
+	for {
+		frag, err := l.r.ReadSlice('\n')
+		if room := maxLine + 1 - len(buf); room > 0 {
+			buf = append(buf, frag[:min(room, len(frag))]...)
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(buf) > 0:
+			return strings.TrimRight(string(buf), "\r\n"), nil
+		case err != nil:
+			return "", err
+		}
+		return strings.TrimRight(string(buf), "\r\n"), nil
+	}
+}
+
 // prefix starts every command on Slack; in the terminal it is optional.
 const prefix = "/asyncquiz"
 
 func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) {
-	if line == "" {
+	switch {
+	case line == "":
+		return
+	case len(line) > maxLine:
+		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("That line is too long (over %d KiB), so I ignored it. Commands and answers are short: try help.", maxLine>>10)}})
 		return
 	}
 	if utf8.RuneCountInString(line) == 1 && line != "/" {

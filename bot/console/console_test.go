@@ -133,3 +133,20 @@ func TestWhen_ShowsZone(t *testing.T) {
 		})
 	}
 }
+
+// A piped line of any length is read: one over 4 KiB (here 100 KiB, past
+// bufio.Scanner's 64 KiB) is refused without aborting the run or being
+// echoed, and a long token is echoed clipped.
+func TestConsole_LongLines(t *testing.T) {
+	huge := strings.Repeat("x", 100<<10)
+	out, _, _ := play(t, huge+"\n/asyncquiz "+huge+"\nstart "+strings.Repeat("y", 3000)+"\n"+strings.Repeat("z", 3000)+"\nstats\nhelp")
+	wantIn(t, out, "That line is too long", "I don't understand", "Unknown command", "No answers yet", "How to use asyncquiz")
+	if n := strings.Count(out, "That line is too long"); n != 2 {
+		t.Fatalf("%d refusals, want 2:\n%.2000s", n, out)
+	}
+	for _, c := range []string{"x", "y", "z"} {
+		if strings.Contains(out, strings.Repeat(c, 41)) {
+			t.Fatalf("output echoes a long run of %s:\n%.2000s", c, out)
+		}
+	}
+}
