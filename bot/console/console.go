@@ -135,9 +135,15 @@ func (c *Adapter) hasButtons() bool {
 // are far shorter, and a longer line (a paste gone wrong) is refused whole.
 const maxLine = 4 << 10
 
-// Run reads lines from in until EOF or ctx is done and acts on each as ev.
-// A line of any length is read; one over 4 KiB is answered "That line is
-// too long" and otherwise ignored.
+// ErrQuit is what Run returns when the person typed quit or exit.
+var ErrQuit = errors.New("quit")
+
+// Run reads lines from in and acts on each as ev. It returns nil when in
+// ends or ctx is done, ErrQuit when the person types quit or exit, or the
+// error reading in. A line of any length is read; one over 4 KiB is
+// answered "That line is too long" and otherwise ignored. A command that
+// has started runs to its end even when ctx is done (Ctrl-C), so it
+// neither half-happens nor logs a cancellation.
 func (c *Adapter) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Event) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
@@ -173,7 +179,9 @@ func (c *Adapter) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Even
 			if !ok {
 				return <-errc
 			}
-			c.handle(ctx, b, ev, strings.TrimSpace(line))
+			if c.handle(context.WithoutCancel(ctx), b, ev, strings.TrimSpace(line)) {
+				return ErrQuit
+			}
 		}
 	}
 }
@@ -206,25 +214,31 @@ func (l lineReader) ReadLine() (string, error) {
 // prefix starts every command on Slack; in the terminal it is optional.
 const prefix = "/asyncquiz"
 
-func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) {
+// handle acts on one line and reports whether it asks to quit.
+func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) (quit bool) {
 	switch {
 	case line == "":
-		return
+		return false
 	case len(line) > maxLine:
 		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("That line is too long (over %d KiB), so I ignored it. Commands and answers are short: try help.", maxLine>>10)}})
-		return
+		return false
 	}
 	if utf8.RuneCountInString(line) == 1 && line != "/" {
 		c.answer(ctx, b, ev, line)
-		return
+		return false
 	}
 	text := commandText(line)
+	switch strings.ToLower(text) {
+	case "quit", "exit":
+		return true
+	}
 	r := b.CommandText(ctx, ev, text)
 	if c.hasButtons() && !isCommand(text) {
 		// Someone answering in words: say how to answer as well.
 		r.Message.Footer = strings.TrimSpace(r.Message.Footer + "\nTo answer the question, type its letter.")
 	}
 	c.reply(r)
+	return false
 }
 
 // answer clicks the button for a letter.

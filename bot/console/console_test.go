@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,27 @@ func TestConsole_LongLines(t *testing.T) {
 		if strings.Contains(out, strings.Repeat(c, 41)) {
 			t.Fatalf("output echoes a long run of %s:\n%.2000s", c, out)
 		}
+	}
+}
+
+// quit and exit (any case, with or without the prefix) end Run with
+// ErrQuit; nothing after them runs.
+func TestConsole_Quit(t *testing.T) {
+	for _, word := range []string{"quit", "Exit", "/asyncquiz QUIT", "/exit"} {
+		t.Run(word, func(t *testing.T) {
+			store, _ := quiztest.NewStore(t, quiztest.MustOpenSQLite(t))
+			b := bot.New(store, nil)
+			var out bytes.Buffer
+			con := console.New(&out, time.UTC, false)
+			b.Register("console", con)
+			ev := bot.Event{Platform: "console", Team: "local", Channel: "terminal", User: "ada"}
+			err := con.Run(context.Background(), strings.NewReader("help\n"+word+"\nstats\n"), b, ev)
+			if !errors.Is(err, console.ErrQuit) {
+				t.Fatalf("Run=%v, want ErrQuit", err)
+			}
+			if s := out.String(); !strings.Contains(s, "How to use") || strings.Contains(s, "Your asyncquiz stats") {
+				t.Fatalf("output:\n%s", s)
+			}
+		})
 	}
 }

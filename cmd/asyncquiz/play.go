@@ -64,31 +64,51 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	if interactive {
 		fmt.Fprintf(stdout, "asyncquiz: the Python asyncio quiz. %d questions; data in %s.\n", len(a.bank.Questions), cfg.DB)
-		fmt.Fprintln(stdout, "Type /asyncquiz help for commands, /asyncquiz start 30s for a round, /asyncquiz drill 5 to practise. Ctrl-D quits.")
+		fmt.Fprintln(stdout, "Type help for commands, start 30s for a round, drill 5 to practise, quit to leave.")
 		fmt.Fprintln(stdout)
 	}
-	if err := con.Run(ctx, stdin, a.bot, ev); err != nil {
+	err = con.Run(ctx, stdin, a.bot, ev)
+	switch {
+	case ctx.Err() != nil:
+		return nil // Ctrl-C (SIGINT) or SIGTERM: leave at once, quietly
+	case errors.Is(err, console.ErrQuit), err == nil && interactive:
+		return noteOpenRound(ctx, a, ev, stdout)
+	case err != nil:
 		return fmt.Errorf("read input: %w", err)
 	}
 	return waitForReveal(ctx, a, con, ev, stdout)
 }
 
+// noteOpenRound says when a round still open is revealed, for someone
+// leaving before it is.
+func noteOpenRound(ctx context.Context, a *app, ev bot.Event, out io.Writer) error {
+	r, err := a.store.OpenRoundIn(ctx, quiz.Tenant{Platform: ev.Platform, Team: ev.Team}, ev.Channel)
+	switch {
+	case errors.Is(err, quiz.ErrNotFound) || ctx.Err() != nil:
+		return nil
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(out, "Round %d stays open until %s; it is revealed the next time you play after that.\n",
+		r.ID, console.When(r.ClosesAt, a.store.Location(), a.store.Now()))
+	return nil
+}
+
 // waitForReveal keeps a scripted session alive for a round that closes soon,
 // so `start 10s` piped in shows its reveal; later rounds stay open in the
-// database and are revealed the next time anyone plays.
+// database and are revealed the next time anyone plays. Ctrl-C ends the
+// wait at once.
 func waitForReveal(ctx context.Context, a *app, con *console.Adapter, ev bot.Event, out io.Writer) error {
 	r, err := a.store.OpenRoundIn(ctx, quiz.Tenant{Platform: ev.Platform, Team: ev.Team}, ev.Channel)
-	if errors.Is(err, quiz.ErrNotFound) {
+	switch {
+	case errors.Is(err, quiz.ErrNotFound) || ctx.Err() != nil:
 		return nil
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	left := r.ClosesAt.Sub(a.store.Now())
 	if left > revealWaitAtEOF {
-		fmt.Fprintf(out, "Round %d stays open until %s; it is revealed the next time you play after that.\n",
-			r.ID, console.When(r.ClosesAt, a.store.Location(), a.store.Now()))
-		return nil
+		return noteOpenRound(ctx, a, ev, out)
 	}
 	timeout := time.NewTimer(left + 30*time.Second)
 	defer timeout.Stop()

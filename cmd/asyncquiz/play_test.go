@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// watchedBuffer is play's output in a test: safe to read while play writes,
+// and it signals every write so a test waits on what it expects, not on time.
+type watchedBuffer struct {
+	lockedBuffer
+	changed chan struct{}
+}
+
+func newWatchedBuffer() *watchedBuffer { return &watchedBuffer{changed: make(chan struct{}, 1)} }
+
+func (b *watchedBuffer) Write(p []byte) (int, error) {
+	n, err := b.lockedBuffer.Write(p)
+	select {
+	case b.changed <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+// wait waits until the output contains s.
+func (b *watchedBuffer) wait(t *testing.T, s string) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%q in the output:\n%s", s, b.String()), 20*time.Second, b.changed, func() bool { return strings.Contains(b.String(), s) })
+}
+
+// session runs play on a fresh database with stdin fed through a pipe.
+type session struct {
+	in       *io.PipeWriter
+	out, err *watchedBuffer
+	cancel   context.CancelFunc
+	code     chan int
+}
+
+func startPlay(t *testing.T, args ...string) *session {
+	t.Helper()
+	t.Setenv("ASYNCQUIZ_DB", "")
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &session{in: pw, out: newWatchedBuffer(), err: newWatchedBuffer(), cancel: cancel, code: make(chan int, 1)}
+	args = append([]string{"play", "--db", filepath.Join(t.TempDir(), "x.db"), "--user", "ada"}, args...)
+	go func() { s.code <- run(ctx, args, pr, s.out, s.err) }()
+	t.Cleanup(func() { cancel(); pw.Close() })
+	return s
+}
+
+// send types a line; it returns once play has read it.
+func (s *session) send(t *testing.T, line string) {
+	t.Helper()
+	if _, err := io.WriteString(s.in, line+"\n"); err != nil {
+		t.Fatalf("write %q: %v", line, err)
+	}
+}
+
+// exit waits for play to end and returns its exit code.
+func (s *session) exit(t *testing.T, what string) int {
+	t.Helper()
+	select {
+	case code := <-s.code:
+		return code
+	case <-time.After(20 * time.Second):
+		t.Fatalf("play did not end after %s; output:\n%s", what, s.out.String())
+	}
+	return -1
+}
+
+// Ctrl-C (SIGINT, which main turns into a cancelled context) ends piped
+// play at once with exit 0 and nothing on stderr, even with a round open;
+// it used to print "find open round: context canceled" and exit 1.
+func TestPlay_InterruptEndsCleanly(t *testing.T) {
+	s := startPlay(t)
+	s.send(t, "start 1m")
+	s.out.wait(t, "Round 1 started")
+	s.cancel()
+	if code := s.exit(t, "Ctrl-C"); code != 0 || s.err.String() != "" {
+		t.Fatalf("exit %d, stderr %q; want 0 and nothing", code, s.err.String())
+	}
+}
+
+// quit and exit end piped play at once: a round that closes within the
+// 2 minutes play waits for at the end of input is left for next time.
+func TestPlay_QuitEndsAtOnce(t *testing.T) {
+	for _, word := range []string{"quit", "EXIT", "/asyncquiz quit"} {
+		t.Run(word, func(t *testing.T) {
+			s := startPlay(t)
+			s.send(t, "start 1m")
+			s.send(t, word)
+			if code := s.exit(t, word); code != 0 || s.err.String() != "" {
+				t.Fatalf("exit %d, stderr %q; want 0 and nothing", code, s.err.String())
+			}
+			if out := s.out.String(); !strings.Contains(out, "Round 1 stays open until") || strings.Contains(out, "Unknown command") {
+				t.Fatalf("output:\n%s", out)
+			}
+		})
+	}
+}
