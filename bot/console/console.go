@@ -28,6 +28,7 @@ type Adapter struct {
 	out    io.Writer
 	loc    *time.Location
 	now    func() time.Time
+	width  func() int
 	prompt bool
 
 	mu       sync.Mutex
@@ -38,10 +39,35 @@ type Adapter struct {
 	edits    chan string  // refs of edited (revealed) messages
 }
 
+// DefaultWidth is the width text is wrapped to when the terminal's is not
+// known, or output is not a terminal.
+const DefaultWidth = 80
+
 // New returns a Console writing to out, showing times in loc. With prompt
 // set it prints "> " before reading each line (for a terminal).
-func New(out io.Writer, loc *time.Location, prompt bool) *Adapter {
-	return &Adapter{out: out, loc: loc, now: time.Now, prompt: prompt, edits: make(chan string, 16)}
+func New(out io.Writer, loc *time.Location, prompt bool, opts ...Option) *Adapter {
+	c := &Adapter{out: out, loc: loc, now: time.Now, width: func() int { return DefaultWidth }, prompt: prompt, edits: make(chan string, 16)}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Option changes how an Adapter behaves.
+type Option func(*Adapter)
+
+// WithWidth makes the adapter wrap text to the columns width reports, asked
+// before each message so a resized terminal is followed; a width under 20
+// counts as 20.
+func WithWidth(width func() int) Option { return func(c *Adapter) { c.width = width } }
+
+// WithClock makes the adapter tell times relative to now ("in 10s"); the
+// store's clock, so the two agree.
+func WithClock(now func() time.Time) Option { return func(c *Adapter) { c.now = now } }
+
+// render draws m for this terminal.
+func (c *Adapter) render(m bot.Message) string {
+	return RenderWidth(m, c.loc, c.now(), max(c.width(), 20))
 }
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -55,7 +81,7 @@ func (c *Adapter) Post(_ context.Context, _ string, m bot.Message) (string, erro
 	if len(m.Buttons) > 0 {
 		c.round, c.roundRef = m.Buttons, ref
 	}
-	c.write(Render(m, c.loc, c.now()) + c.hint(m.Buttons))
+	c.write(c.render(m) + c.hint(m.Buttons))
 	return ref, nil
 }
 
@@ -71,7 +97,7 @@ func (c *Adapter) Edit(_ context.Context, _ string, ref string, m bot.Message) e
 	if ref == c.roundRef {
 		c.round, c.roundRef = nil, ""
 	}
-	c.write(Render(m, c.loc, c.now()))
+	c.write(c.render(m))
 	select {
 	case c.edits <- ref:
 	default:
@@ -90,7 +116,7 @@ func (c *Adapter) reply(r bot.Reply) {
 	} else if r.Replace {
 		c.private = nil
 	}
-	c.write(Render(r.Message, c.loc, c.now()) + c.hint(r.Message.Buttons))
+	c.write(c.render(r.Message) + c.hint(r.Message.Buttons))
 }
 
 func (c *Adapter) hint(bs []bot.Button) string {
