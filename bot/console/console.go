@@ -14,10 +14,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/asyncquiz/asyncquiz/bot"
+	"golang.org/x/term"
 )
 
 // Name is the platform's name in the bot and in every stored row.
@@ -25,11 +24,14 @@ const Name = "console"
 
 // Adapter renders bot messages as text and reads commands and answers.
 type Adapter struct {
-	out    io.Writer
-	loc    *time.Location
-	now    func() time.Time
-	width  func() int
-	prompt bool
+	out     io.Writer // the terminal when there is one
+	read    func() (string, error)
+	term    *term.Terminal // nil for piped play
+	raw     io.Writer      // under term, for what must bypass it
+	loc     *time.Location
+	now     func() time.Time
+	width   func() int
+	restore func() // before a panic in the reader goes on
 
 	mu       sync.Mutex
 	nextRef  int
@@ -37,16 +39,55 @@ type Adapter struct {
 	roundRef string
 	private  []bot.Button // buttons of the newest drill or redo card
 	edits    chan string  // refs of edited (revealed) messages
+
+	termWidth int // the width last told to term; only the reader uses it
 }
 
 // DefaultWidth is the width text is wrapped to when the terminal's is not
 // known, or output is not a terminal.
 const DefaultWidth = 80
 
-// New returns a Console writing to out, showing times in loc. With prompt
-// set it prints "> " before reading each line (for a terminal).
-func New(out io.Writer, loc *time.Location, prompt bool, opts ...Option) *Adapter {
-	c := &Adapter{out: out, loc: loc, now: time.Now, width: func() int { return DefaultWidth }, prompt: prompt, edits: make(chan string, 16)}
+// New returns an Adapter for piped play: Run reads lines from in, and
+// messages are printed to out with times in loc. No prompt is printed.
+func New(in io.Reader, out io.Writer, loc *time.Location, opts ...Option) *Adapter {
+	c := newAdapter(out, loc, opts)
+	c.read = lineReader{bufio.NewReader(in)}.ReadLine
+	return c
+}
+
+// NewTerminal returns an Adapter for a person at a terminal, rw, which must
+// already be in raw mode (term.MakeRaw) when it is a real one. Run reads it
+// with line editing and history (golang.org/x/term: arrows, Home, End,
+// Ctrl-A, Ctrl-E, Ctrl-W, Ctrl-K, Ctrl-U; up and down recall earlier
+// lines), and everything the adapter prints goes through the same
+// terminal, so a reveal arriving while the person types is printed above a
+// fresh prompt and their half-typed line.
+func NewTerminal(rw io.ReadWriter, loc *time.Location, opts ...Option) *Adapter {
+	t := term.NewTerminal(rw, prompt)
+	c := newAdapter(t, loc, opts)
+	c.term, c.raw = t, rw
+	c.read = func() (string, error) {
+		if w := max(c.width(), minWidth); w != c.termWidth {
+			c.termWidth = w
+			t.SetSize(w, termHeight)
+		}
+		line, err := t.ReadLine()
+		if errors.Is(err, term.ErrPasteIndicator) {
+			err = nil // a pasted line is a line
+		}
+		return line, err
+	}
+	return c
+}
+
+// prompt is what the terminal shows before the line being typed.
+const prompt = "> "
+
+// termHeight is told to x/term with the width; it does not use it.
+const termHeight = 24
+
+func newAdapter(out io.Writer, loc *time.Location, opts []Option) *Adapter {
+	c := &Adapter{out: out, loc: loc, now: time.Now, width: func() int { return DefaultWidth }, restore: func() {}, edits: make(chan string, 16)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -61,13 +102,24 @@ type Option func(*Adapter)
 // counts as 20.
 func WithWidth(width func() int) Option { return func(c *Adapter) { c.width = width } }
 
+// minWidth is the narrowest width text is wrapped to.
+const minWidth = 20
+
 // WithClock makes the adapter tell times relative to now ("in 10s"); the
 // store's clock, so the two agree.
 func WithClock(now func() time.Time) Option { return func(c *Adapter) { c.now = now } }
 
+// WithRestore gives the adapter what puts the terminal back as it was: it
+// runs before a panic in the adapter's reading goroutine goes on, since a
+// panic there runs none of the caller's deferred calls.
+func WithRestore(restore func()) Option { return func(c *Adapter) { c.restore = restore } }
+
+// Restore runs what WithRestore gave (nothing without it).
+func (c *Adapter) Restore() { c.restore() }
+
 // render draws m for this terminal.
 func (c *Adapter) render(m bot.Message) string {
-	return RenderWidth(m, c.loc, c.now(), max(c.width(), 20))
+	return RenderWidth(m, c.loc, c.now(), max(c.width(), minWidth))
 }
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -126,10 +178,26 @@ func (c *Adapter) hint(bs []bot.Button) string {
 	return fmt.Sprintf("Answer with a letter, %s to %s.\n", bs[0].Label, bs[len(bs)-1].Label)
 }
 
-// write prints s followed by a blank line; callers hold c.mu.
+// write prints s followed by a blank line, in one write so the terminal
+// redraws the prompt once; callers hold c.mu.
 func (c *Adapter) write(s string) {
-	fmt.Fprintln(c.out, strings.TrimRight(s, "\n"))
-	fmt.Fprintln(c.out)
+	io.WriteString(c.out, strings.TrimRight(s, "\n")+"\n\n")
+}
+
+// Say prints text as a message of its own, wrapped like every other (the
+// welcome).
+func (c *Adapter) Say(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.write(c.render(bot.Message{Text: text}))
+}
+
+// Write implements io.Writer for logs: p is printed as it is, through the
+// terminal when there is one, so the prompt is redrawn below it.
+func (c *Adapter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.Write(p)
 }
 
 // buttonFor finds the button for a letter: a drill or redo card first, then
@@ -155,150 +223,4 @@ func (c *Adapter) hasButtons() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.private) > 0 || len(c.round) > 0
-}
-
-// maxLine is the longest line play acts on, in bytes; commands and answers
-// are far shorter, and a longer line (a paste gone wrong) is refused whole.
-const maxLine = 4 << 10
-
-// ErrQuit is what Run returns when the person typed quit or exit.
-var ErrQuit = errors.New("quit")
-
-// Run reads lines from in and acts on each as ev. It returns nil when in
-// ends or ctx is done, ErrQuit when the person types quit or exit, or the
-// error reading in. A line of any length is read; one over 4 KiB is
-// answered "That line is too long" and otherwise ignored. A command that
-// has started runs to its end even when ctx is done (Ctrl-C), so it
-// neither half-happens nor logs a cancellation.
-func (c *Adapter) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Event) error {
-	lines := make(chan string)
-	errc := make(chan error, 1)
-	go func() {
-		r := lineReader{bufio.NewReader(in)}
-		for {
-			line, err := r.ReadLine()
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
-				errc <- err
-				close(lines)
-				return
-			}
-			select {
-			case lines <- line:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	for {
-		if c.prompt {
-			c.mu.Lock()
-			fmt.Fprint(c.out, "> ")
-			c.mu.Unlock()
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case line, ok := <-lines:
-			if !ok {
-				return <-errc
-			}
-			if c.handle(context.WithoutCancel(ctx), b, ev, strings.TrimSpace(line)) {
-				return ErrQuit
-			}
-		}
-	}
-}
-
-// lineReader reads lines of any length, keeping at most maxLine+1 bytes of
-// each: enough to tell that a line is too long without holding all of it.
-type lineReader struct{ r *bufio.Reader }
-
-// ReadLine returns the next line without its line ending; a last line
-// without one counts. It returns io.EOF after the last line.
-func (l lineReader) ReadLine() (string, error) {
-	var buf []byte
-	for {
-		frag, err := l.r.ReadSlice('\n')
-		if room := maxLine + 1 - len(buf); room > 0 {
-			buf = append(buf, frag[:min(room, len(frag))]...)
-		}
-		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case errors.Is(err, io.EOF) && len(buf) > 0:
-			return strings.TrimRight(string(buf), "\r\n"), nil
-		case err != nil:
-			return "", err
-		}
-		return strings.TrimRight(string(buf), "\r\n"), nil
-	}
-}
-
-// prefix starts every command on Slack; in the terminal it is optional.
-const prefix = "/asyncquiz"
-
-// handle acts on one line and reports whether it asks to quit.
-func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) (quit bool) {
-	switch {
-	case line == "":
-		return false
-	case len(line) > maxLine:
-		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("That line is too long (over %d KiB), so I ignored it. Commands and answers are short: try help.", maxLine>>10)}})
-		return false
-	}
-	if utf8.RuneCountInString(line) == 1 && line != "/" {
-		c.answer(ctx, b, ev, line)
-		return false
-	}
-	text := commandText(line)
-	switch strings.ToLower(text) {
-	case "quit", "exit":
-		return true
-	}
-	r := b.CommandText(ctx, ev, text)
-	if c.hasButtons() && !isCommand(text) {
-		// Someone answering in words: say how to answer as well.
-		r.Message.Footer = strings.TrimSpace(r.Message.Footer + "\nTo answer the question, type its letter.")
-	}
-	c.reply(r)
-	return false
-}
-
-// answer clicks the button for a letter.
-func (c *Adapter) answer(ctx context.Context, b *bot.Bot, ev bot.Event, letter string) {
-	btn, ok := c.buttonFor(letter)
-	switch {
-	case ok:
-		c.reply(b.Click(ctx, ev, btn.Action))
-	case c.hasButtons():
-		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("%q is not an option here; answer with one of the letters shown.", bot.Clip(letter))}})
-	default:
-		c.reply(bot.Reply{Message: bot.Message{Text: "There is nothing to answer right now. Try start 30s for a round or drill 5 to practise."}})
-	}
-}
-
-// commandText is the command in line: the words after a /asyncquiz prefix
-// in any case ("/ASYNCQUIZ help"), after a lone slash ("/help"), or the
-// line itself ("help").
-func commandText(line string) string {
-	if len(line) >= len(prefix) && strings.EqualFold(line[:len(prefix)], prefix) {
-		if rest := line[len(prefix):]; rest == "" || unicode.IsSpace(rune(rest[0])) {
-			return strings.TrimSpace(rest)
-		}
-	}
-	return strings.TrimPrefix(line, "/")
-}
-
-// isCommand reports whether text starts with a subcommand's name.
-func isCommand(text string) bool {
-	word, _, _ := strings.Cut(text, " ")
-	for _, s := range bot.Grammar() {
-		if strings.EqualFold(s.Name, word) {
-			return true
-		}
-	}
-	return word == ""
 }

@@ -18,10 +18,10 @@ func play(t *testing.T, script string) (string, *console.Adapter, *bot.Bot) {
 	store, _ := quiztest.NewStore(t, quiztest.MustOpenSQLite(t))
 	b := bot.New(store, nil)
 	var out bytes.Buffer
-	con := console.New(&out, time.UTC, false)
+	con := console.New(strings.NewReader(script), &out, time.UTC)
 	b.Register("console", con)
 	ev := bot.Event{Platform: "console", Team: "local", Channel: "terminal", User: "ada", UserName: "ada", CanManage: bot.Known(true)}
-	if err := con.Run(context.Background(), strings.NewReader(script), b, ev); err != nil {
+	if err := con.Run(context.Background(), b, ev); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	return out.String(), con, b
@@ -51,6 +51,9 @@ func TestConsole_RoundScript(t *testing.T) {
 	out, _, _ := play(t, "/asyncquiz start 30s\nb\nc\nZ\n")
 	wantIn(t, out, "=== asyncio quiz", "A) ", "Answer with a letter, A to D.", "Locked in B.",
 		"You already answered B.", `"Z" is not an option here`)
+	if strings.Contains(out, "> ") {
+		t.Fatalf("piped play printed a prompt:\n%s", out)
+	}
 }
 
 func TestConsole_Errors(t *testing.T) {
@@ -90,7 +93,7 @@ func TestRender_Reveal(t *testing.T) {
 // it is what Edits reports.
 func TestConsole_EditOnlyPrintsReveals(t *testing.T) {
 	var out bytes.Buffer
-	con := console.New(&out, time.UTC, false)
+	con := console.New(strings.NewReader(""), &out, time.UTC)
 	ref, _ := con.Post(context.Background(), "c", bot.Message{Title: "Q", Buttons: []bot.Button{{Label: "A", Action: "r:1:A"}}})
 	out.Reset()
 	con.Edit(context.Background(), "c", ref, bot.Message{Title: "Q", Footer: "3 people answered", Buttons: []bot.Button{{Label: "A", Action: "r:1:A"}}})
@@ -160,10 +163,10 @@ func TestConsole_Quit(t *testing.T) {
 			store, _ := quiztest.NewStore(t, quiztest.MustOpenSQLite(t))
 			b := bot.New(store, nil)
 			var out bytes.Buffer
-			con := console.New(&out, time.UTC, false)
+			con := console.New(strings.NewReader("help\n"+word+"\nstats\n"), &out, time.UTC)
 			b.Register("console", con)
 			ev := bot.Event{Platform: "console", Team: "local", Channel: "terminal", User: "ada"}
-			err := con.Run(context.Background(), strings.NewReader("help\n"+word+"\nstats\n"), b, ev)
+			err := con.Run(context.Background(), b, ev)
 			if !errors.Is(err, console.ErrQuit) {
 				t.Fatalf("Run=%v, want ErrQuit", err)
 			}

@@ -84,7 +84,7 @@ func TestRenderWidth_WideCharacters(t *testing.T) {
 // The adapter wraps what it prints to the width it is given.
 func TestConsole_WrapsToWidth(t *testing.T) {
 	var out bytes.Buffer
-	con := console.New(&out, time.UTC, false, console.WithWidth(func() int { return 30 }))
+	con := console.New(strings.NewReader(""), &out, time.UTC, console.WithWidth(func() int { return 30 }))
 	con.Post(context.Background(), "c", bot.Message{Text: longWords})
 	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 		if len(l) > 30 {

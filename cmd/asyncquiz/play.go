@@ -15,6 +15,7 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot/console"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/schedule"
+	"golang.org/x/term"
 )
 
 // revealWaitAtEOF is how near a round's deadline must be for piped play to
@@ -43,8 +44,10 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	// Logs would interleave with the game; only warnings go to stderr.
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: max(level, slog.LevelWarn)}))
+	// Logs would interleave with the game; only warnings go to stderr, and
+	// through the terminal once it is raw (below).
+	logs := &logWriter{w: stderr}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: max(level, slog.LevelWarn)}))
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -52,31 +55,56 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	defer a.Close()
 
 	interactive := isTerminal(stdin)
-	con := console.New(stdout, a.store.Location(), interactive)
+	opts := []console.Option{console.WithClock(a.store.Now)}
+	if f, ok := stdout.(*os.File); ok && isTerminal(f) {
+		opts = append(opts, console.WithWidth(terminalWidth(f)))
+	}
+	var con *console.Adapter
+	out := stdout // what play itself prints
+	if interactive && isTerminal(stdout) {
+		// Line editing: x/term reads keys, so the terminal goes raw until
+		// play returns, panics included (here by defer, in the other
+		// goroutines by restoreOnPanic).
+		restore, err := makeRaw(stdin.(*os.File))
+		if err != nil {
+			return err
+		}
+		defer restore()
+		con = console.NewTerminal(terminal{stdin, stdout}, a.store.Location(), append(opts, console.WithRestore(restore))...)
+		if isTerminal(stderr) {
+			logs.set(con)
+			defer logs.set(stderr)
+		}
+		out = con // through the terminal, like everything else
+	} else {
+		con = console.New(stdin, stdout, a.store.Location(), opts...)
+	}
 	a.bot.Register(console.Name, con)
 	ev := bot.Event{Platform: console.Name, Team: "local", Channel: "terminal", User: name, UserName: name, CanManage: bot.Known(true)}
 
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	rev := &schedule.Revealer{Rounds: a.bot.Rounds(), Store: a.store, Log: log}
 	a.bot.Rounds().SetHooks(bot.Hooks{RoundsChanged: rev.RoundsChanged})
-	go rev.Run(loopCtx)
+	go func() {
+		defer restoreOnPanic(con)
+		rev.Run(loopCtx)
+	}()
 	defer func() { stopLoop(); <-rev.Done() }()
 
 	if interactive {
-		fmt.Fprintf(stdout, "asyncquiz: the Python asyncio quiz. %d questions; data in %s.\n", len(a.bank.Questions), cfg.DB)
-		fmt.Fprintln(stdout, "Type help for commands, start 30s for a round, drill 5 to practise, quit to leave.")
-		fmt.Fprintln(stdout)
+		con.Say(fmt.Sprintf("asyncquiz: the Python asyncio quiz. %d questions; data in %s.\n", len(a.bank.Questions), cfg.DB) +
+			"Type help for commands, start 30s for a round, drill 5 to practise, quit to leave.")
 	}
-	err = con.Run(ctx, stdin, a.bot, ev)
+	err = con.Run(ctx, a.bot, ev)
 	switch {
 	case ctx.Err() != nil:
-		return nil // Ctrl-C (SIGINT) or SIGTERM: leave at once, quietly
+		return nil // SIGINT (Ctrl-C when not raw) or SIGTERM: leave at once, quietly
 	case errors.Is(err, console.ErrQuit), err == nil && interactive:
-		return noteOpenRound(ctx, a, ev, stdout)
+		return noteOpenRound(ctx, a, ev, out)
 	case err != nil:
 		return fmt.Errorf("read input: %w", err)
 	}
-	return waitForReveal(ctx, a, con, ev, stdout)
+	return waitForReveal(ctx, a, con, ev, out)
 }
 
 // noteOpenRound says when a round still open is revealed, for someone
@@ -134,11 +162,7 @@ func defaultUser() string {
 	return "you"
 }
 
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

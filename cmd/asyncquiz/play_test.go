@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/asyncquiz/asyncquiz/bot/console"
 )
 
 // watchedBuffer is play's output in a test: safe to read while play writes,
@@ -102,5 +104,25 @@ func TestPlay_QuitEndsAtOnce(t *testing.T) {
 				t.Fatalf("output:\n%s", out)
 			}
 		})
+	}
+}
+
+// A panic in one of play's goroutines gives the terminal back before it
+// goes on (play's own deferred restore runs only for its goroutine).
+func TestRestoreOnPanic(t *testing.T) {
+	restored := 0
+	con := console.New(strings.NewReader(""), io.Discard, time.UTC, console.WithRestore(func() { restored++ }))
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		defer restoreOnPanic(con)
+		panic("boom")
+	}()
+	if got != "boom" || restored != 1 {
+		t.Fatalf("recovered %v, restored %d times; want the panic to go on after one restore", got, restored)
+	}
+	func() { defer restoreOnPanic(con) }()
+	if restored != 1 {
+		t.Fatalf("restored without a panic")
 	}
 }

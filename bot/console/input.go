@@ -1,0 +1,171 @@
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+)
+
+// maxLine is the longest line play acts on, in bytes; commands and answers
+// are far shorter, and a longer line (a paste gone wrong) is refused whole.
+const maxLine = 4 << 10
+
+// ErrQuit is what Run returns when the person typed quit or exit.
+var ErrQuit = errors.New("quit")
+
+// Run reads lines and acts on each as ev, one at a time. It returns nil
+// when input ends (EOF; at a terminal also Ctrl-D on an empty line and
+// Ctrl-C, both of which x/term reports as io.EOF) or ctx is done, ErrQuit
+// when the person types quit or exit, or the error reading. A piped line of
+// any length is read; one over 4 KiB is answered "That line is too long"
+// and otherwise ignored. A command that has started runs to its end even
+// when ctx is done, so it neither half-happens nor logs a cancellation.
+func (c *Adapter) Run(ctx context.Context, b *bot.Bot, ev bot.Event) error {
+	type result struct {
+		line string
+		err  error
+	}
+	// The reader reads a line only when asked, so the terminal shows its
+	// prompt after the reply to the line before, not during it.
+	next, results := make(chan struct{}), make(chan result, 1)
+	defer close(next)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				c.restore()
+				panic(p)
+			}
+		}()
+		for range next {
+			line, err := c.read()
+			results <- result{line, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for {
+		next <- struct{}{}
+		select {
+		case <-ctx.Done():
+			return nil
+		case r := <-results:
+			if errors.Is(r.err, io.EOF) {
+				c.leaveLine()
+				return nil
+			}
+			if r.err != nil {
+				return r.err
+			}
+			if c.handle(context.WithoutCancel(ctx), b, ev, strings.TrimSpace(r.line)) {
+				return ErrQuit
+			}
+		}
+	}
+}
+
+// leaveLine ends the prompt's line when the person leaves with Ctrl-D or
+// Ctrl-C, so the shell's prompt starts on a line of its own.
+func (c *Adapter) leaveLine() {
+	if c.term != nil {
+		io.WriteString(c.raw, "\r\n")
+	}
+}
+
+// lineReader reads lines of any length, keeping at most maxLine+1 bytes of
+// each: enough to tell that a line is too long without holding all of it.
+type lineReader struct{ r *bufio.Reader }
+
+// ReadLine returns the next line without its line ending; a last line
+// without one counts. It returns io.EOF after the last line.
+func (l lineReader) ReadLine() (string, error) {
+	var buf []byte
+	for {
+		frag, err := l.r.ReadSlice('\n')
+		if room := maxLine + 1 - len(buf); room > 0 {
+			buf = append(buf, frag[:min(room, len(frag))]...)
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(buf) > 0:
+			return strings.TrimRight(string(buf), "\r\n"), nil
+		case err != nil:
+			return "", err
+		}
+		return strings.TrimRight(string(buf), "\r\n"), nil
+	}
+}
+
+// prefix starts every command on Slack; in the terminal it is optional.
+const prefix = "/asyncquiz"
+
+// handle acts on one line and reports whether it asks to quit.
+func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) (quit bool) {
+	switch {
+	case line == "":
+		return false
+	case len(line) > maxLine:
+		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("That line is too long (over %d KiB), so I ignored it. Commands and answers are short: try help.", maxLine>>10)}})
+		return false
+	}
+	if utf8.RuneCountInString(line) == 1 && line != "/" {
+		c.answer(ctx, b, ev, line)
+		return false
+	}
+	text := commandText(line)
+	switch strings.ToLower(text) {
+	case "quit", "exit":
+		return true
+	}
+	r := b.CommandText(ctx, ev, text)
+	if c.hasButtons() && !isCommand(text) {
+		// Someone answering in words: say how to answer as well.
+		r.Message.Footer = strings.TrimSpace(r.Message.Footer + "\nTo answer the question, type its letter.")
+	}
+	c.reply(r)
+	return false
+}
+
+// answer clicks the button for a letter.
+func (c *Adapter) answer(ctx context.Context, b *bot.Bot, ev bot.Event, letter string) {
+	btn, ok := c.buttonFor(letter)
+	switch {
+	case ok:
+		c.reply(b.Click(ctx, ev, btn.Action))
+	case c.hasButtons():
+		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("%q is not an option here; answer with one of the letters shown.", bot.Clip(letter))}})
+	default:
+		c.reply(bot.Reply{Message: bot.Message{Text: "There is nothing to answer right now. Try start 30s for a round or drill 5 to practise."}})
+	}
+}
+
+// commandText is the command in line: the words after a /asyncquiz prefix
+// in any case ("/ASYNCQUIZ help"), after a lone slash ("/help"), or the
+// line itself ("help").
+func commandText(line string) string {
+	if len(line) >= len(prefix) && strings.EqualFold(line[:len(prefix)], prefix) {
+		if rest := line[len(prefix):]; rest == "" || unicode.IsSpace(rune(rest[0])) {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return strings.TrimPrefix(line, "/")
+}
+
+// isCommand reports whether text starts with a subcommand's name.
+func isCommand(text string) bool {
+	word, _, _ := strings.Cut(text, " ")
+	for _, s := range bot.Grammar() {
+		if strings.EqualFold(s.Name, word) {
+			return true
+		}
+	}
+	return word == ""
+}
