@@ -269,3 +269,41 @@ func TestBot_LastFeedbackLeads(t *testing.T) {
 		t.Fatalf("last redo: Lead=%+v, want the feedback", rd.Message.Lead)
 	}
 }
+
+// A drill under way is not thrown away by a second `drill`: the reply shows
+// the card the person is on and how to start over; `drill new` does.
+func TestBot_DrillInProgress(t *testing.T) {
+	h := bottest.New(t)
+	if _, ok := h.Bot.DrillInProgress(t.Context(), h.Event); ok {
+		t.Fatalf("a drill in progress before any drill")
+	}
+	r := h.Do("drill 3")
+	r = h.ClickOn(h.Event, r.Message, "B")
+	wantText(t, r, "Drill 2/3")
+
+	again := h.Do("drill 5 core")
+	wantText(t, again, "You are on question 2 of 3 of a drill.")
+	wantText(t, again, "start over with /asyncquiz drill 5 core new.")
+	wantText(t, again, "Drill 2/3")
+	if n := h.DB.Count(t, &quiz.Drill{}); n != 1 {
+		t.Fatalf("%d drills after drill again, want 1", n)
+	}
+	wantText(t, h.Do("drill"), "start over with /asyncquiz drill new.")
+
+	resumed, ok := h.Bot.DrillInProgress(t.Context(), h.Event)
+	if !ok {
+		t.Fatalf("no drill in progress after question 1 of 3")
+	}
+	wantText(t, resumed, "You have a drill in progress: question 2 of 3.")
+	// The card shown again answers the drill where it was.
+	wantText(t, h.ClickOn(h.Event, resumed.Message, "B"), "Drill 3/3")
+
+	fresh := h.Do("drill 2 new")
+	wantText(t, fresh, "Drill 1/2")
+	if n := h.DB.Count(t, &quiz.Drill{}, "state = ?", quiz.DrillAbandoned); n != 1 {
+		t.Fatalf("%d abandoned drills after drill new, want 1", n)
+	}
+	if _, ok := h.Bot.DrillInProgress(t.Context(), h.As("U9")); ok {
+		t.Fatalf("someone else's drill is in progress for U9")
+	}
+}

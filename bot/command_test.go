@@ -39,6 +39,8 @@ func TestParseText(t *testing.T) {
 		"ok_leaderboard_scope": {"leaderboard channel month", func(t *testing.T, c bot.Command) { want(t, c.Period, "month"); want(t, c.Scope, "channel") }},
 		"ok_drill_default":     {"drill", func(t *testing.T, c bot.Command) { want(t, c.Count, 10) }},
 		"ok_drill":             {"drill 3 core", func(t *testing.T, c bot.Command) { want(t, c.Count, 3); want(t, c.Category, "core") }},
+		"ok_drill_new":         {"drill 5 new core", func(t *testing.T, c bot.Command) { want(t, c.Count, 5); want(t, c.NewDrill, true) }},
+		"ok_drill_not_new":     {"drill 5", func(t *testing.T, c bot.Command) { want(t, c.NewDrill, false) }},
 		"ok_daily_show":        {"daily", func(t *testing.T, c bot.Command) { want(t, c.DailyShow, true) }},
 		"ok_daily_off":         {"daily off", func(t *testing.T, c bot.Command) { want(t, c.DailyOff, true) }},
 		"ok_daily_full": {"daily 09:30 Europe/Berlin weekdays 4h", func(t *testing.T, c bot.Command) {

@@ -176,3 +176,35 @@ func TestConsole_Quit(t *testing.T) {
 		})
 	}
 }
+
+// A drill outlives play: quitting mid-drill and playing again shows the
+// card the person was on, which the next letter answers; `drill` meanwhile
+// says a drill is under way rather than starting over.
+func TestConsole_DrillSurvivesRestart(t *testing.T) {
+	store, _ := quiztest.NewStore(t, quiztest.MustOpenSQLite(t))
+	session := func(script string) (string, error) {
+		b := bot.New(store, nil)
+		var out bytes.Buffer
+		con := console.New(strings.NewReader(script), &out, time.UTC)
+		b.Register("console", con)
+		ev := bot.Event{Platform: "console", Team: "local", Channel: "terminal", User: "ada", UserName: "ada", CanManage: bot.Known(true)}
+		err := con.Run(context.Background(), b, ev)
+		return out.String(), err
+	}
+	if _, err := session("drill 3\nB\nquit\n"); !errors.Is(err, console.ErrQuit) {
+		t.Fatalf("first session: %v", err)
+	}
+	out, err := session("drill 5\nB\nB\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIn(t, out, "You have a drill in progress: question 2 of 3.", "Drill 2/3",
+		"You are on question 2 of 3 of a drill.", "start over with /asyncquiz drill 5 new.",
+		"Drill 3/3", "You got 3 of 3 right.")
+	if strings.Index(out, "You have a drill in progress") > strings.Index(out, "You are on question") {
+		t.Fatalf("the drill in progress is not shown first:\n%s", out)
+	}
+	if strings.Contains(out, "Drill 1/5") {
+		t.Fatalf("drill 5 started over:\n%s", out)
+	}
+}

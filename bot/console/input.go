@@ -20,7 +20,8 @@ const maxLine = 4 << 10
 // ErrQuit is what Run returns when the person typed quit or exit.
 var ErrQuit = errors.New("quit")
 
-// Run reads lines and acts on each as ev, one at a time. It returns nil
+// Run first shows the card of ev's drill under way, if there is one, then
+// reads lines and acts on each as ev, one at a time. It returns nil
 // when input ends (EOF; at a terminal also Ctrl-D on an empty line and
 // Ctrl-C, both of which x/term reports as io.EOF) or ctx is done, ErrQuit
 // when the person types quit or exit, or the error reading. A piped line of
@@ -51,6 +52,10 @@ func (c *Adapter) Run(ctx context.Context, b *bot.Bot, ev bot.Event) error {
 			}
 		}
 	}()
+	// A drill left under way (play quit mid-drill) is picked up where it was.
+	if r, ok := b.DrillInProgress(ctx, ev); ok {
+		c.reply(r)
+	}
 	for {
 		next <- struct{}{}
 		select {

@@ -126,3 +126,22 @@ func TestRestoreOnPanic(t *testing.T) {
 		t.Fatalf("restored without a panic")
 	}
 }
+
+// Quitting mid-drill keeps the drill: the next play shows the card the
+// person is on, and answering it carries the drill on.
+func TestPlay_DrillSurvivesRestart(t *testing.T) {
+	t.Setenv("ASYNCQUIZ_DB", "")
+	db := filepath.Join(t.TempDir(), "x.db")
+	if code, _, errs := runCmd(t, "drill 3\nA\nquit\n", "play", "--db", db, "--user", "ada"); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, errs)
+	}
+	code, out, errs := runCmd(t, "A\nA\n", "play", "--db", db, "--user", "ada")
+	if code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"You have a drill in progress: question 2 of 3.", "Drill 2/3", "Drill 3/3", "Drill finished", "of 3 right"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("second run lacks %q:\n%s", want, out)
+		}
+	}
+}
