@@ -40,6 +40,23 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stderr, "asyncquiz play: --user must not be empty")
 		return errUsage
 	}
+	return player{cfg: cfg, name: name, stdin: stdin, stdout: stdout, stderr: stderr}.run(ctx)
+}
+
+// player is one session of play. Its clock is the wall clock unless a test
+// sets now (the store's, and so the bot's and the terminal's) and newTimer
+// (the revealer's sleeps), so a test moves time on instead of waiting.
+type player struct {
+	cfg            Config
+	name           string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+	newTimer       func(d time.Duration) (<-chan time.Time, func() bool)
+}
+
+func (p player) run(ctx context.Context) error {
+	cfg, name, stdin, stdout, stderr := p.cfg, p.name, p.stdin, p.stdout, p.stderr
 	level, err := cfg.logLevel()
 	if err != nil {
 		return err
@@ -48,16 +65,20 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	// through the terminal once it is raw (below).
 	logs := &logWriter{w: stderr}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: max(level, slog.LevelWarn)}))
-	a, err := newApp(ctx, cfg, log)
+	var opts []quiz.Option
+	if p.now != nil {
+		opts = append(opts, quiz.WithClock(p.now))
+	}
+	a, err := newApp(ctx, cfg, log, opts...)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 
 	interactive := isTerminal(stdin)
-	opts := []console.Option{console.WithClock(a.store.Now)}
+	conOpts := []console.Option{console.WithClock(a.store.Now)}
 	if f, ok := stdout.(*os.File); ok && isTerminal(f) {
-		opts = append(opts, console.WithWidth(terminalWidth(f)))
+		conOpts = append(conOpts, console.WithWidth(terminalWidth(f)))
 	}
 	var con *console.Adapter
 	out := stdout // what play itself prints
@@ -70,20 +91,20 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 		defer restore()
-		con = console.NewTerminal(terminal{stdin, stdout}, a.store.Location(), append(opts, console.WithRestore(restore))...)
+		con = console.NewTerminal(terminal{stdin, stdout}, a.store.Location(), append(conOpts, console.WithRestore(restore))...)
 		if isTerminal(stderr) {
 			logs.set(con)
 			defer logs.set(stderr)
 		}
 		out = con // through the terminal, like everything else
 	} else {
-		con = console.New(stdin, stdout, a.store.Location(), opts...)
+		con = console.New(stdin, stdout, a.store.Location(), conOpts...)
 	}
 	a.bot.Register(console.Name, con)
 	ev := bot.Event{Platform: console.Name, Team: "local", Channel: "terminal", User: name, UserName: name, CanManage: bot.Known(true)}
 
 	loopCtx, stopLoop := context.WithCancel(ctx)
-	rev := &schedule.Revealer{Rounds: a.bot.Rounds(), Store: a.store, Log: log}
+	rev := &schedule.Revealer{Rounds: a.bot.Rounds(), Store: a.store, Log: log, NewTimer: p.newTimer}
 	a.bot.Rounds().SetHooks(bot.Hooks{RoundsChanged: rev.RoundsChanged})
 	go func() {
 		defer restoreOnPanic(con)
@@ -138,7 +159,8 @@ func waitForReveal(ctx context.Context, a *app, con *console.Adapter, ev bot.Eve
 	if left > revealWaitAtEOF {
 		return noteOpenRound(ctx, a, ev, out)
 	}
-	timeout := time.NewTimer(left + 30*time.Second)
+	// A bound on the real wait, whatever clock the round keeps.
+	timeout := time.NewTimer(max(left, 0) + 30*time.Second)
 	defer timeout.Stop()
 	ref := r.MessageRef
 	for {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot/console"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
 // watchedBuffer is play's output in a test: safe to read while play writes,
@@ -142,6 +143,48 @@ func TestPlay_DrillSurvivesRestart(t *testing.T) {
 	for _, want := range []string{"You have a drill in progress: question 2 of 3.", "Drill 2/3", "Drill 3/3", "Drill finished", "of 3 right"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("second run lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Piped play waits for a round that closes soon and prints its reveal (the
+// console must not take the answer-count refresh for the reveal). The clock
+// is the test's: it moves the round past its deadline and wakes the
+// revealer, rather than waiting the round's 5 s.
+func TestPlay_PipedStartShowsReveal(t *testing.T) {
+	clk := quiztest.NewClock(quiztest.Start)
+	fire := make(chan time.Time) // every revealer sleep ends when the test says
+	cfg := loadConfig(func(string) (string, bool) { return "", false })
+	cfg.DB = filepath.Join(t.TempDir(), "x.db")
+	pr, pw := io.Pipe()
+	out, errs := newWatchedBuffer(), newWatchedBuffer()
+	p := player{cfg: cfg, name: "ada", stdin: pr, stdout: out, stderr: errs, now: clk.Now,
+		newTimer: func(time.Duration) (<-chan time.Time, func() bool) { return fire, func() bool { return true } }}
+	done := make(chan error, 1)
+	go func() { done <- p.run(context.Background()) }()
+	io.WriteString(pw, "start 5s\nB\n")
+	out.wait(t, "Locked in B.")
+	pw.Close() // the end of input: play now waits for the reveal
+
+	clk.Add(10 * time.Second) // past the deadline and its answer grace
+	select {
+	case fire <- clk.Now():
+	case err := <-done:
+		t.Fatalf("play ended before the reveal: %v\n%s", err, out.String())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the revealer never slept:\n%s", out.String())
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("play: %v\nstderr: %s", err, errs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("play did not end after the reveal:\n%s", out.String())
+	}
+	for _, want := range []string{"Locked in B.", "Reveal at 12:00:05 UTC (in 5s).", "· revealed ===", "Answer: ", "Results", " of 1 got it right"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, out.String())
 		}
 	}
 }
