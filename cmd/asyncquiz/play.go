@@ -121,11 +121,28 @@ func (p player) run(ctx context.Context) error {
 	case ctx.Err() != nil:
 		return nil // SIGINT (Ctrl-C when not raw) or SIGTERM: leave at once, quietly
 	case errors.Is(err, console.ErrQuit), err == nil && interactive:
-		return noteOpenRound(ctx, a, ev, out)
+		return sayWhatWaits(ctx, a, ev, out)
 	case err != nil:
 		return fmt.Errorf("read input: %w", err)
 	}
 	return waitForReveal(ctx, a, con, ev, out)
+}
+
+// sayWhatWaits tells someone leaving what is kept for next time: when a
+// round still open is revealed, and where their drill under way stands.
+func sayWhatWaits(ctx context.Context, a *app, ev bot.Event, out io.Writer) error {
+	if err := noteOpenRound(ctx, a, ev, out); err != nil {
+		return err
+	}
+	d, err := a.store.ActiveDrill(ctx, quiz.Tenant{Platform: ev.Platform, Team: ev.Team}, ev.User)
+	switch {
+	case quiz.ErrorCode(err) == quiz.ENotFound || ctx.Err() != nil:
+		return nil
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(out, "Your drill waits at question %d of %d; play again to carry on.\n", d.Seq, d.Count)
+	return nil
 }
 
 // noteOpenRound says when a round still open is revealed, for someone

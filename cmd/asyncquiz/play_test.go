@@ -133,10 +133,11 @@ func TestRestoreOnPanic(t *testing.T) {
 func TestPlay_DrillSurvivesRestart(t *testing.T) {
 	t.Setenv("ASYNCQUIZ_DB", "")
 	db := filepath.Join(t.TempDir(), "x.db")
-	if code, _, errs := runCmd(t, "drill 3\nA\nquit\n", "play", "--db", db, "--user", "ada"); code != 0 {
-		t.Fatalf("first run: exit %d: %s", code, errs)
+	code, out, errs := runCmd(t, "drill 3\nA\nquit\n", "play", "--db", db, "--user", "ada")
+	if code != 0 || !strings.Contains(out, "Your drill waits at question 2 of 3; play again to carry on.") {
+		t.Fatalf("first run: exit %d: %s\n%s", code, errs, out)
 	}
-	code, out, errs := runCmd(t, "A\nA\n", "play", "--db", db, "--user", "ada")
+	code, out, errs = runCmd(t, "A\nA\n", "play", "--db", db, "--user", "ada")
 	if code != 0 {
 		t.Fatalf("second run: exit %d: %s", code, errs)
 	}
