@@ -59,11 +59,13 @@ func New(in io.Reader, out io.Writer, loc *time.Location, opts ...Option) *Adapt
 // already be in raw mode (term.MakeRaw) when it is a real one. Run reads it
 // with line editing and history (golang.org/x/term: arrows, Home, End,
 // Ctrl-A, Ctrl-E, Ctrl-W, Ctrl-K, Ctrl-U; up and down recall earlier
-// lines), and everything the adapter prints goes through the same
+// lines; Tab finishes a command's name), and everything the adapter
+// prints goes through the same
 // terminal, so a reveal arriving while the person types is printed above a
 // fresh prompt and their half-typed line.
 func NewTerminal(rw io.ReadWriter, loc *time.Location, opts ...Option) *Adapter {
 	t := term.NewTerminal(rw, prompt)
+	t.AutoCompleteCallback = complete
 	c := newAdapter(t, loc, opts)
 	c.term, c.raw = t, rw
 	c.read = func() (string, error) {

@@ -167,10 +167,59 @@ func commandText(line string) string {
 // isCommand reports whether text starts with a subcommand's name.
 func isCommand(text string) bool {
 	word, _, _ := strings.Cut(text, " ")
-	for _, s := range bot.Grammar() {
-		if strings.EqualFold(s.Name, word) {
+	for _, name := range subcommandNames() {
+		if strings.EqualFold(name, word) {
 			return true
 		}
 	}
 	return word == ""
+}
+
+// complete is the terminal's Tab: it finishes the command's name being
+// typed at the end of the line (after an optional prefix), as far as the
+// names that fit agree, with a space after a whole one.
+func complete(line string, pos int, key rune) (string, int, bool) {
+	if key != '\t' || pos != len(line) {
+		return "", 0, false
+	}
+	head, word := "", line
+	if p := prefix + " "; len(line) >= len(p) && strings.EqualFold(line[:len(p)], p) {
+		head, word = line[:len(p)], line[len(p):]
+	} else if strings.HasPrefix(line, "/") {
+		head, word = "/", line[1:]
+	}
+	if word == "" || strings.ContainsAny(word, " \t") {
+		return "", 0, false
+	}
+	var fits []string
+	for _, name := range append(subcommandNames(), "quit", "exit") {
+		if strings.HasPrefix(name, strings.ToLower(word)) {
+			fits = append(fits, name)
+		}
+	}
+	if len(fits) == 0 {
+		return "", 0, false
+	}
+	done := fits[0]
+	for _, f := range fits[1:] {
+		for !strings.HasPrefix(f, done) {
+			done = done[:len(done)-1]
+		}
+	}
+	if len(fits) == 1 {
+		done += " "
+	}
+	if len(done) <= len(word) && len(fits) > 1 {
+		return "", 0, false
+	}
+	newLine := head + done
+	return newLine, len(newLine), true
+}
+
+func subcommandNames() []string {
+	var names []string
+	for _, s := range bot.Grammar() {
+		names = append(names, s.Name)
+	}
+	return names
 }

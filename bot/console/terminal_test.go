@@ -167,3 +167,24 @@ func TestTerminal_AsyncOutputRedrawsPrompt(t *testing.T) {
 		t.Fatalf("Run after quit = %v, want ErrQuit", err)
 	}
 }
+
+// Tab finishes a command's name as far as the names that fit agree.
+func TestTerminal_TabCompletesCommands(t *testing.T) {
+	s := playTerminal(t)
+	// The terminal redraws a completed line from the cursor on, so what is
+	// checked is the end of what it wrote.
+	ends := func(tail string) {
+		t.Helper()
+		s.term.waitFor(t, "the line to end "+tail, func(out string) bool { return strings.HasSuffix(out, tail) })
+	}
+	s.term.press(t, "st\t")
+	ends("\x1b[2Dsta") // start and stats agree this far
+	s.term.press(t, "t\t")
+	ends("\x1b[4Dstats ")
+	s.term.press(t, "\r")
+	s.term.waitCount(t, "No answers yet", 1)
+	s.term.press(t, "/ASYNCQUIZ he\t")
+	ends("help ")
+	s.term.press(t, "drill\r")
+	s.term.waitCount(t, "=== /asyncquiz drill ===", 1)
+}
