@@ -2,6 +2,7 @@ package console
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,8 @@ func (c *Adapter) Run(ctx context.Context, b *bot.Bot, ev bot.Event) error {
 	// prompt after the reply to the line before, not during it.
 	next, results := make(chan struct{}), make(chan result, 1)
 	defer close(next)
+	atPrompt := false // a prompt's line is open (Run ends by Ctrl-D, Ctrl-C or ctx)
+	defer func() { c.detach(atPrompt) }()
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -58,17 +61,18 @@ func (c *Adapter) Run(ctx context.Context, b *bot.Bot, ev bot.Event) error {
 	}
 	for {
 		next <- struct{}{}
+		atPrompt = true
 		select {
 		case <-ctx.Done():
 			return nil
 		case r := <-results:
 			if errors.Is(r.err, io.EOF) {
-				c.leaveLine()
 				return nil
 			}
 			if r.err != nil {
 				return r.err
 			}
+			atPrompt = false
 			if c.handle(context.WithoutCancel(ctx), b, ev, strings.TrimSpace(r.line)) {
 				return ErrQuit
 			}
@@ -76,12 +80,30 @@ func (c *Adapter) Run(ctx context.Context, b *bot.Bot, ev bot.Event) error {
 	}
 }
 
-// leaveLine ends the prompt's line when the person leaves with Ctrl-D or
-// Ctrl-C, so the shell's prompt starts on a line of its own.
-func (c *Adapter) leaveLine() {
-	if c.term != nil {
+// detach stops printing through x/term once Run is done with it, since
+// the Terminal redraws its prompt under anything printed while a line is
+// open. If one is (Ctrl-D, Ctrl-C), it is ended first, so what play says
+// on the way out, and then the shell's prompt, start on lines of their own.
+func (c *Adapter) detach(atPrompt bool) {
+	if c.term == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if atPrompt {
 		io.WriteString(c.raw, "\r\n")
 	}
+	c.out = crlfWriter{c.raw}
+}
+
+// crlfWriter ends lines with CRLF, as a raw terminal needs.
+type crlfWriter struct{ w io.Writer }
+
+func (w crlfWriter) Write(p []byte) (int, error) {
+	if _, err := w.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // lineReader reads lines of any length, keeping at most maxLine+1 bytes of

@@ -143,6 +143,12 @@ func TestTerminal_CtrlC(t *testing.T) {
 	if err := s.ended(t); err != nil {
 		t.Fatalf("Run after Ctrl-C = %v, want nil", err)
 	}
+	// What play prints on the way out comes on lines of its own: the
+	// terminal must not redraw the abandoned prompt and "sta" under it.
+	s.con.Say("Your drill waits.")
+	if out := s.term.output(); !strings.HasSuffix(out, "\r\nYour drill waits.\r\n\r\n") || strings.Contains(out, "\x1b[KYour drill") {
+		t.Fatalf("after Ctrl-C the terminal ends %q, want the note on a line of its own and no prompt", out[max(0, len(out)-60):])
+	}
 }
 
 // Output that arrives while the person types (a round's reveal, printed by
