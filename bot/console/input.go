@@ -213,14 +213,25 @@ func complete(line string, pos int, key rune) (string, int, bool) {
 	if word == "" || strings.ContainsAny(word, " \t") {
 		return "", 0, false
 	}
+	done, ok := completeWord(word, append(subcommandNames(), "quit", "exit"))
+	if !ok {
+		return "", 0, false
+	}
+	newLine := head + done
+	return newLine, len(newLine), true
+}
+
+// completeWord finishes word as far as the names it starts agree, with a
+// space after a whole name; false when that adds nothing.
+func completeWord(word string, names []string) (string, bool) {
 	var fits []string
-	for _, name := range append(subcommandNames(), "quit", "exit") {
+	for _, name := range names {
 		if strings.HasPrefix(name, strings.ToLower(word)) {
 			fits = append(fits, name)
 		}
 	}
 	if len(fits) == 0 {
-		return "", 0, false
+		return "", false
 	}
 	done := fits[0]
 	for _, f := range fits[1:] {
@@ -229,13 +240,9 @@ func complete(line string, pos int, key rune) (string, int, bool) {
 		}
 	}
 	if len(fits) == 1 {
-		done += " "
+		return done + " ", true
 	}
-	if len(done) <= len(word) && len(fits) > 1 {
-		return "", 0, false
-	}
-	newLine := head + done
-	return newLine, len(newLine), true
+	return done, len(done) > len(word)
 }
 
 func subcommandNames() []string {

@@ -174,7 +174,7 @@ func TestTerminal_AsyncOutputRedrawsPrompt(t *testing.T) {
 	}
 }
 
-// Tab finishes a command's name as far as the names that fit agree.
+// Tab finishes a command's name, after the prefix too.
 func TestTerminal_TabCompletesCommands(t *testing.T) {
 	s := playTerminal(t)
 	// The terminal redraws a completed line from the cursor on, so what is
@@ -183,9 +183,7 @@ func TestTerminal_TabCompletesCommands(t *testing.T) {
 		t.Helper()
 		s.term.waitFor(t, "the line to end "+tail, func(out string) bool { return strings.HasSuffix(out, tail) })
 	}
-	s.term.press(t, "st\t")
-	ends("\x1b[2Dsta") // start and stats agree this far
-	s.term.press(t, "t\t")
+	s.term.press(t, "stat\t")
 	ends("\x1b[4Dstats ")
 	s.term.press(t, "\r")
 	s.term.waitCount(t, "No answers yet", 1)
@@ -193,4 +191,10 @@ func TestTerminal_TabCompletesCommands(t *testing.T) {
 	ends("help ")
 	s.term.press(t, "drill\r")
 	s.term.waitCount(t, "=== /asyncquiz drill ===", 1)
+	s.term.press(t, "QU\t")
+	ends("quit ")
+	s.term.press(t, "\r")
+	if err := s.ended(t); err != console.ErrQuit {
+		t.Fatalf("Run after quit = %v, want ErrQuit", err)
+	}
 }
