@@ -119,6 +119,17 @@ func WithRestore(restore func()) Option { return func(c *Adapter) { c.restore = 
 // Restore runs what WithRestore gave (nothing without it).
 func (c *Adapter) Restore() { c.restore() }
 
+// restoreOnPanic, deferred by the adapter's entry points, gives the
+// terminal back before a panic there goes on: Post and Edit also run in
+// the bot's own goroutines (a reveal), where the caller's deferred calls
+// do not run.
+func (c *Adapter) restoreOnPanic() {
+	if p := recover(); p != nil {
+		c.restore()
+		panic(p)
+	}
+}
+
 // render draws m for this terminal.
 func (c *Adapter) render(m bot.Message) string {
 	return RenderWidth(m, c.loc, c.now(), max(c.width(), minWidth))
@@ -128,6 +139,7 @@ var _ bot.Platform = (*Adapter)(nil)
 
 // Post implements bot.Platform by printing the round.
 func (c *Adapter) Post(_ context.Context, _ string, m bot.Message) (string, error) {
+	defer c.restoreOnPanic()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.nextRef++
@@ -143,6 +155,7 @@ func (c *Adapter) Post(_ context.Context, _ string, m bot.Message) (string, erro
 // a reveal (no buttons left) is printed anew; an edit that keeps the
 // buttons (the answer count) is not worth reprinting the question.
 func (c *Adapter) Edit(_ context.Context, _ string, ref string, m bot.Message) error {
+	defer c.restoreOnPanic()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(m.Buttons) > 0 {

@@ -41,12 +41,7 @@ func (c *Adapter) Run(ctx context.Context, b *bot.Bot, ev bot.Event) error {
 	atPrompt := false // a prompt's line is open (Run ends by Ctrl-D, Ctrl-C or ctx)
 	defer func() { c.detach(atPrompt) }()
 	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				c.restore()
-				panic(p)
-			}
-		}()
+		defer c.restoreOnPanic()
 		for range next {
 			line, err := c.read()
 			results <- result{line, err}

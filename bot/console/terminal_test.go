@@ -198,3 +198,27 @@ func TestTerminal_TabCompletesCommands(t *testing.T) {
 		t.Fatalf("Run after quit = %v, want ErrQuit", err)
 	}
 }
+
+// A panic while printing (a reveal runs in one of the bot's goroutines)
+// gives the terminal back before it goes on.
+func TestConsole_PanicRestoresTerminal(t *testing.T) {
+	restored := 0
+	con := console.New(strings.NewReader(""), io.Discard, time.UTC,
+		console.WithWidth(func() int { panic("boom") }), console.WithRestore(func() { restored++ }))
+	for _, call := range []func(){
+		func() { con.Post(context.Background(), "c", bot.Message{Text: "q"}) },
+		func() { con.Edit(context.Background(), "c", "1", bot.Message{Text: "revealed"}) },
+	} {
+		var got any
+		func() {
+			defer func() { got = recover() }()
+			call()
+		}()
+		if got != "boom" {
+			t.Fatalf("recovered %v, want the panic to go on", got)
+		}
+	}
+	if restored != 2 {
+		t.Fatalf("restored %d times, want 2", restored)
+	}
+}
