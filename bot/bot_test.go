@@ -233,3 +233,77 @@ func TestBot_RedeliveryRunsOnce(t *testing.T) {
 		t.Fatalf("%d drills after a redelivered drill 3, want 1", n)
 	}
 }
+
+// The round's deadline lies ahead while the question is up, so its label
+// reads as the future ("Reveal at 15:04"), not the past ("Revealed").
+func TestBot_RoundDeadlineLabelIsFuture(t *testing.T) {
+	h := bottest.New(t)
+	h.Do("start 5s")
+	posts := h.Platform.Posts()
+	if len(posts) != 1 {
+		t.Fatalf("posts=%d, want 1", len(posts))
+	}
+	if got, want := posts[0].Message.DeadlineLabel, "Reveal"; got != want {
+		t.Fatalf("DeadlineLabel=%q, want %q", got, want)
+	}
+}
+
+// The last answer's feedback comes before the drill's summary (and a redo
+// run's "Done for now"), as it does before the next card: Lead, not a
+// section under the title.
+func TestBot_LastFeedbackLeads(t *testing.T) {
+	h := bottest.New(t)
+	r := h.Do("drill 1 core")
+	r = h.ClickOn(h.Event, r.Message, "A") // wrong: the missed question goes to redo
+	if len(r.Message.Lead) != 1 || !strings.Contains(r.Message.Lead[0].Heading, "A is wrong") || r.Message.Title != "Drill finished" {
+		t.Fatalf("finished drill: Lead=%+v Title=%q, want the feedback leading \"Drill finished\"", r.Message.Lead, r.Message.Title)
+	}
+	for _, s := range r.Message.Sections {
+		if strings.Contains(s.Heading, "is wrong") {
+			t.Fatalf("feedback also in Sections: %+v", r.Message.Sections)
+		}
+	}
+	h.Clock.Add(72 * time.Hour)
+	rd := h.ClickOn(h.Event, h.Do("redo").Message, "B")
+	if len(rd.Message.Lead) != 1 || !strings.Contains(rd.Message.Lead[0].Heading, "B is right") {
+		t.Fatalf("last redo: Lead=%+v, want the feedback", rd.Message.Lead)
+	}
+}
+
+// A drill under way is not thrown away by a second `drill`: the reply shows
+// the card the person is on and how to start over; `drill new` does.
+func TestBot_DrillInProgress(t *testing.T) {
+	h := bottest.New(t)
+	if _, ok := h.Bot.DrillInProgress(t.Context(), h.Event); ok {
+		t.Fatalf("a drill in progress before any drill")
+	}
+	r := h.Do("drill 3")
+	r = h.ClickOn(h.Event, r.Message, "B")
+	wantText(t, r, "Drill 2/3")
+
+	again := h.Do("drill 5 core")
+	wantText(t, again, "You are on question 2 of 3 of a drill.")
+	wantText(t, again, "start over with /asyncquiz drill 5 core new.")
+	wantText(t, again, "Drill 2/3")
+	if n := h.DB.Count(t, &quiz.Drill{}); n != 1 {
+		t.Fatalf("%d drills after drill again, want 1", n)
+	}
+	wantText(t, h.Do("drill"), "start over with /asyncquiz drill new.")
+
+	resumed, ok := h.Bot.DrillInProgress(t.Context(), h.Event)
+	if !ok {
+		t.Fatalf("no drill in progress after question 1 of 3")
+	}
+	wantText(t, resumed, "You have a drill in progress: question 2 of 3.")
+	// The card shown again answers the drill where it was.
+	wantText(t, h.ClickOn(h.Event, resumed.Message, "B"), "Drill 3/3")
+
+	fresh := h.Do("drill 2 new")
+	wantText(t, fresh, "Drill 1/2")
+	if n := h.DB.Count(t, &quiz.Drill{}, "state = ?", quiz.DrillAbandoned); n != 1 {
+		t.Fatalf("%d abandoned drills after drill new, want 1", n)
+	}
+	if _, ok := h.Bot.DrillInProgress(t.Context(), h.As("U9")); ok {
+		t.Fatalf("someone else's drill is in progress for U9")
+	}
+}

@@ -39,6 +39,8 @@ func TestParseText(t *testing.T) {
 		"ok_leaderboard_scope": {"leaderboard channel month", func(t *testing.T, c bot.Command) { want(t, c.Period, "month"); want(t, c.Scope, "channel") }},
 		"ok_drill_default":     {"drill", func(t *testing.T, c bot.Command) { want(t, c.Count, 10) }},
 		"ok_drill":             {"drill 3 core", func(t *testing.T, c bot.Command) { want(t, c.Count, 3); want(t, c.Category, "core") }},
+		"ok_drill_new":         {"drill 5 new core", func(t *testing.T, c bot.Command) { want(t, c.Count, 5); want(t, c.NewDrill, true) }},
+		"ok_drill_not_new":     {"drill 5", func(t *testing.T, c bot.Command) { want(t, c.NewDrill, false) }},
 		"ok_daily_show":        {"daily", func(t *testing.T, c bot.Command) { want(t, c.DailyShow, true) }},
 		"ok_daily_off":         {"daily off", func(t *testing.T, c bot.Command) { want(t, c.DailyOff, true) }},
 		"ok_daily_full": {"daily 09:30 Europe/Berlin weekdays 4h", func(t *testing.T, c bot.Command) {
@@ -190,4 +192,24 @@ func FuzzParseDuration(f *testing.F) {
 			t.Fatalf("ParseDuration(%q) = %v: a duration wrapped around", s, d)
 		}
 	})
+}
+
+// An error echoes what was typed, cut short: a pasted megabyte comes back
+// as 40 characters and an ellipsis, whichever option it was given for.
+func TestParseText_EchoesAreClipped(t *testing.T) {
+	long, digits := strings.Repeat("x", 5000), strings.Repeat("9", 5000)
+	for _, text := range []string{
+		"start " + digits, "start duration=" + digits, "drill " + digits,
+		long, "start " + long, "start duration=" + long, "start category=" + long, "start " + long + "=1",
+		"start d" + long + "=1 d" + long + "=2", "daily time=" + long, "daily 09:00 timezone=" + long,
+		"daily 09:00 days=" + long, "daily 09:00 days=mon," + long, "drill count=" + long, "stats team=" + long,
+	} {
+		_, err := bot.ParseText(text)
+		if err == nil {
+			t.Fatalf("ParseText(%.20q…) accepted", text)
+		}
+		if msg := quiz.ErrorMessage(err); strings.Contains(msg, strings.Repeat("x", 41)) || strings.Contains(msg, strings.Repeat("9", 41)) {
+			t.Errorf("ParseText(%.20q…): the message echoes %d bytes: %.120q", text, len(msg), msg)
+		}
+	}
 }

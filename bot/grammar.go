@@ -107,7 +107,8 @@ type Command struct {
 	Scope  string
 
 	// drill
-	Count int
+	Count    int
+	NewDrill bool // start over even with a drill under way
 
 	// stats
 	Team bool
@@ -206,6 +207,8 @@ func buildGrammar() []Subcommand {
 				{Name: "count", Help: "Questions (default 10)", Kind: KindInt, Min: 1, Max: quiz.MaxDrillCount,
 					apply: func(c *Command, v value) error { c.Count = v.n; return quiz.ValidDrillCount(v.n) }},
 				categoryOption,
+				{Name: "new", Help: "Start over, leaving the drill under way", Kind: KindFlag,
+					apply: func(c *Command, v value) error { c.NewDrill = v.b; return nil }},
 			},
 			defaults: func(c *Command) { c.Count = quiz.DefaultDrillCount },
 			run:      (*Bot).drill,

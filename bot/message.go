@@ -16,7 +16,8 @@ type Message struct {
 	Sections []Section
 	Buttons  []Button
 	// Deadline, when set, is shown after DeadlineLabel in the reader's time
-	// zone where the platform can do that ("Closes", "Revealed").
+	// zone where the platform can do that ("Closes", "Reveal"): a label for a
+	// time still ahead, so it reads as the future.
 	Deadline      time.Time
 	DeadlineLabel string
 	Footer        string

@@ -26,12 +26,12 @@ func ParseText(text string) (Command, error) {
 		if !named {
 			name, val = sub.classify(w, opts), w
 			if name == "" {
-				return Command{}, usageError(sub, quiz.Errorf(quiz.EInvalid, "I don't understand %q.%s", clip(w), sub.didYouMean(w)))
+				return Command{}, usageError(sub, quiz.Errorf(quiz.EInvalid, "I don't understand %q.%s", Clip(w), sub.didYouMean(w)))
 			}
 		}
 		name = strings.ToLower(name)
 		if _, dup := opts[name]; dup {
-			return Command{}, usageError(sub, quiz.Errorf(quiz.EInvalid, "%q is given twice.", name))
+			return Command{}, usageError(sub, quiz.Errorf(quiz.EInvalid, "%q is given twice.", Clip(name)))
 		}
 		opts[name] = val
 	}
@@ -60,7 +60,7 @@ func parse(sub *Subcommand, opts map[string]string) (Command, error) {
 			if len(sub.Options) == 0 {
 				return Command{}, usageError(sub, quiz.Errorf(quiz.EInvalid, "%s takes no options.", sub.Name))
 			}
-			return Command{}, usageError(sub, quiz.Errorf(quiz.EInvalid, "Unknown option %q; %s takes %s.", clip(name), sub.Name, strings.Join(sub.optionNames(), ", ")))
+			return Command{}, usageError(sub, quiz.Errorf(quiz.EInvalid, "Unknown option %q; %s takes %s.", Clip(name), sub.Name, strings.Join(sub.optionNames(), ", ")))
 		}
 	}
 	// Apply in the table's order, so errors come in a stable order.
@@ -157,11 +157,13 @@ func unknownSubcommand(w string) error {
 	if best := closest(w, subcommandNames()); best != "" {
 		hint = fmt.Sprintf(" Did you mean %q?", best)
 	}
-	return quiz.Errorf(quiz.EInvalid, "Unknown command %q.%s Commands: %s. Try /asyncquiz help.", clip(w), hint, strings.Join(subcommandNames(), ", "))
+	return quiz.Errorf(quiz.EInvalid, "Unknown command %q.%s Commands: %s. Try /asyncquiz help.", Clip(w), hint, strings.Join(subcommandNames(), ", "))
 }
 
-// clip keeps echoes of what a person typed short.
-func clip(s string) string {
+// Clip keeps an echo of what a person typed short: at most 40 runes, then
+// an ellipsis. Every message that quotes input goes through it (adapters
+// too), so a pasted megabyte is not sent back.
+func Clip(s string) string {
 	const max = 40
 	if r := []rune(s); len(r) > max {
 		return string(r[:max]) + "…"

@@ -42,12 +42,54 @@ func feedback(q *questions.Question, order questions.Order, letter string, corre
 	}
 }
 
+// drill starts a drill, unless one is under way and the person did not say
+// new: then it shows the card they are on and how to start over, rather
+// than throwing their progress away.
 func (b *Bot) drill(ctx context.Context, ev Event, c Command) (Reply, error) {
+	if !c.NewDrill {
+		cur, err := b.store.ActiveDrill(ctx, ev.tenant(), ev.User)
+		switch {
+		case err == nil:
+			again := "/asyncquiz drill"
+			if c.Count != quiz.DefaultDrillCount {
+				again += fmt.Sprintf(" %d", c.Count)
+			}
+			if c.Category != "" {
+				again += " " + c.Category
+			}
+			return drillInProgress(cur, fmt.Sprintf("You are on question %d of %d of a drill.", cur.Seq, cur.Count),
+				fmt.Sprintf("Answer it below, or start over with %s new.", again)), nil
+		case quiz.ErrorCode(err) != quiz.ENotFound:
+			return Reply{}, err
+		}
+	}
 	card, err := b.store.StartDrill(ctx, quiz.DrillInput{Tenant: ev.tenant(), UserID: ev.User, Count: c.Count, Category: c.Category})
 	if err != nil {
 		return Reply{}, err
 	}
 	return Reply{Message: drillCard(card)}, nil
+}
+
+// DrillInProgress returns the card of ev's drill under way, with a note
+// saying so, for an adapter that starts afresh (a restart of play); false
+// when there is none. A failure to look is logged and counts as none.
+func (b *Bot) DrillInProgress(ctx context.Context, ev Event) (Reply, bool) {
+	cur, err := b.store.ActiveDrill(ctx, ev.tenant(), ev.User)
+	if err != nil {
+		if quiz.ErrorCode(err) != quiz.ENotFound {
+			b.log.Warn("Look for a drill under way", "platform", ev.Platform, "team", ev.Team, "error", err)
+		}
+		return Reply{}, false
+	}
+	return drillInProgress(cur, fmt.Sprintf("You have a drill in progress: question %d of %d.", cur.Seq, cur.Count),
+		"Answer it below, or start over with /asyncquiz drill new."), true
+}
+
+// drillInProgress shows a drill's current card under a note.
+func drillInProgress(card quiz.DrillCard, heading, text string) Reply {
+	m := drillCard(card)
+	m.Lead = []Section{{Heading: heading, Text: text}}
+	return Reply{Message: m}
 }
 
 func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string) (Reply, error) {
@@ -83,8 +125,9 @@ func (b *Bot) answerDrill(ctx context.Context, ev Event, id, seq, letter string)
 		text += " Nothing missed. Try a harder category next time."
 	}
 	return Reply{Replace: true, Message: Message{
+		Lead:     []Section{fb},
 		Title:    "Drill finished",
-		Sections: []Section{fb, {Heading: "Score", Text: text}},
+		Sections: []Section{{Heading: "Score", Text: text}},
 	}}, nil
 }
 
@@ -129,7 +172,7 @@ func (b *Bot) answerRedo(ctx context.Context, ev Event, questionID, order, lette
 		if quiz.ErrorCode(err) != quiz.ENotFound {
 			return Reply{}, err
 		}
-		return Reply{Replace: true, Message: Message{Title: "Redo", Sections: []Section{fb, {Heading: "Done for now", Text: quiz.ErrorMessage(err)}}}}, nil
+		return Reply{Replace: true, Message: Message{Lead: []Section{fb}, Title: "Redo", Sections: []Section{{Heading: "Done for now", Text: quiz.ErrorMessage(err)}}}}, nil
 	}
 	m := redoCard(next)
 	m.Lead = []Section{fb}

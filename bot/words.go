@@ -74,18 +74,18 @@ func (o *Option) parse(raw string) (value, error) {
 			if d := durationHint(lw); d != "" {
 				hint = fmt.Sprintf(" Did you mean %s?", d)
 			}
-			return value{}, quiz.Errorf(quiz.EInvalid, "%q is not a duration such as 30s, 10m, 2h or 1d.%s", w, hint)
+			return value{}, quiz.Errorf(quiz.EInvalid, "%q is not a duration such as 30s, 10m, 2h or 1d.%s", Clip(w), hint)
 		}
 		return value{d: d}, nil
 	case KindClock:
 		m := clockWord.FindStringSubmatch(lw)
 		if m == nil {
-			return value{}, quiz.Errorf(quiz.EInvalid, "Time %q must be HH:MM on a 24-hour clock, for example 09:30.", w)
+			return value{}, quiz.Errorf(quiz.EInvalid, "Time %q must be HH:MM on a 24-hour clock, for example 09:30.", Clip(w))
 		}
 		h, _ := strconv.Atoi(m[1])
 		min, _ := strconv.Atoi(m[2])
 		if h > 23 || min > 59 {
-			return value{}, quiz.Errorf(quiz.EInvalid, "Time %q must be HH:MM on a 24-hour clock, for example 09:30.", w)
+			return value{}, quiz.Errorf(quiz.EInvalid, "Time %q must be HH:MM on a 24-hour clock, for example 09:30.", Clip(w))
 		}
 		return value{n: h*60 + min}, nil
 	case KindZone:
@@ -97,13 +97,13 @@ func (o *Option) parse(raw string) (value, error) {
 	case KindDays:
 		d, err := quiz.ParseWeekdays(lw)
 		if err != nil {
-			return value{}, quiz.Errorf(quiz.EInvalid, "Days %q must be everyday, weekdays, weekends or a list such as mon,wed,fri: %s", w, quiz.ErrorMessage(err))
+			return value{}, quiz.Errorf(quiz.EInvalid, "Days %q must be everyday, weekdays, weekends or a list such as mon,wed,fri: %s", Clip(w), quiz.ErrorMessage(err))
 		}
 		return value{days: d}, nil
 	case KindInt:
 		n, err := strconv.Atoi(lw)
 		if err != nil || !intWord.MatchString(lw) {
-			return value{}, quiz.Errorf(quiz.EInvalid, "%s %q must be a whole number.", capitalise(o.Name), w)
+			return value{}, quiz.Errorf(quiz.EInvalid, "%s %q must be a whole number.", capitalise(o.Name), Clip(w))
 		}
 		return value{n: n}, nil
 	case KindChoice:
@@ -112,7 +112,7 @@ func (o *Option) parse(raw string) (value, error) {
 				return value{s: c}, nil
 			}
 		}
-		return value{}, quiz.Errorf(quiz.EInvalid, "%s %q must be %s.", capitalise(o.Name), clip(w), orList(o.Choices()))
+		return value{}, quiz.Errorf(quiz.EInvalid, "%s %q must be %s.", capitalise(o.Name), Clip(w), orList(o.Choices()))
 	case KindFlag:
 		switch lw {
 		case o.Name, "true":
@@ -125,9 +125,9 @@ func (o *Option) parse(raw string) (value, error) {
 		if m := mentionWord.FindStringSubmatch(w); m != nil {
 			return value{s: m[1], name: m[2]}, nil
 		}
-		return value{}, quiz.Errorf(quiz.EInvalid, "%q is not a mention; pick the person from the @ list so the platform sends who they are.", clip(w))
+		return value{}, quiz.Errorf(quiz.EInvalid, "%q is not a mention; pick the person from the @ list so the platform sends who they are.", Clip(w))
 	}
-	return value{}, quiz.Errorf(quiz.EInvalid, "I don't understand %q.", w)
+	return value{}, quiz.Errorf(quiz.EInvalid, "I don't understand %q.", Clip(w))
 }
 
 // maxDurationDays keeps day counts far from overflowing a time.Duration

@@ -73,6 +73,30 @@ func (s *Store) StartDrill(ctx context.Context, in DrillInput) (DrillCard, error
 	return card, err
 }
 
+// ActiveDrill returns the card the person is on in their drill under way:
+// the question asked and not yet answered, in the order it was shown. The
+// drill lives in the database, so it outlasts a restart of the process or
+// of `asyncquiz play`. Returns ENotFound when the person has no drill
+// under way, or when its question has been retired from the bank since.
+func (s *Store) ActiveDrill(ctx context.Context, t Tenant, user string) (DrillCard, error) {
+	db := s.db.WithContext(ctx)
+	d, err := first[Drill](db.Where("platform = ? AND team = ? AND user_id = ? AND state = ?", t.Platform, t.Team, user, DrillActive).Order("id DESC"),
+		Errorf(ENotFound, "You have no drill under way."), "drill under way")
+	if err != nil {
+		return DrillCard{}, err
+	}
+	item, err := first[DrillItem](db.Where("drill_id = ? AND seq = ?", d.ID, d.Asked+1),
+		Errorf(ENotFound, "Your drill has no question waiting."), "drill question")
+	if err != nil {
+		return DrillCard{}, err
+	}
+	q, err := s.Question(item.QuestionID)
+	if err != nil {
+		return DrillCard{}, err
+	}
+	return DrillCard{DrillID: d.ID, Seq: item.Seq, Count: d.Count, Question: q, Order: orderOf(item.OptionOrder, q)}, nil
+}
+
 // askNext picks the drill's next question near its target difficulty,
 // preferring questions the person has never answered, and stores it.
 func (s *Store) askNext(tx *gorm.DB, d Drill, asked map[string]bool) (DrillCard, error) {

@@ -86,3 +86,48 @@ func TestStore_Drill_BadInput(t *testing.T) {
 		}
 	})
 }
+
+// The drill under way is in the database: ActiveDrill finds the card the
+// person is on (a restart of play, or `drill` again, shows it) until the
+// drill ends or a new one replaces it.
+func TestStore_ActiveDrill(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		ctx := context.Background()
+		s, _ := quiztest.NewStore(t, db)
+		if _, err := s.ActiveDrill(ctx, teamA, "U1"); quiz.ErrorCode(err) != quiz.ENotFound {
+			t.Fatalf("no drill: err=%v, want ENotFound", err)
+		}
+		card, err := s.StartDrill(ctx, quiz.DrillInput{Tenant: teamA, UserID: "U1", Count: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		step, err := s.AnswerDrill(ctx, teamA, "U1", card.DrillID, 1, "B")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ActiveDrill(ctx, teamA, "U1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.DrillID != card.DrillID || got.Seq != 2 || got.Count != 2 || got.Question.ID != step.Next.Question.ID || got.Order.String() != step.Next.Order.String() {
+			t.Fatalf("ActiveDrill=%+v, want question 2 of 2 as shown (%s, order %s)", got, step.Next.Question.ID, step.Next.Order)
+		}
+		if _, err := s.ActiveDrill(ctx, teamA, "U2"); quiz.ErrorCode(err) != quiz.ENotFound {
+			t.Fatalf("another person's drill: err=%v, want ENotFound", err)
+		}
+		if _, err := s.ActiveDrill(ctx, quiz.Tenant{Platform: teamA.Platform, Team: "other"}, "U1"); quiz.ErrorCode(err) != quiz.ENotFound {
+			t.Fatalf("another team: err=%v, want ENotFound", err)
+		}
+		if _, err := s.AnswerDrill(ctx, teamA, "U1", card.DrillID, 2, "B"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ActiveDrill(ctx, teamA, "U1"); quiz.ErrorCode(err) != quiz.ENotFound {
+			t.Fatalf("finished drill: err=%v, want ENotFound", err)
+		}
+		first, _ := s.StartDrill(ctx, quiz.DrillInput{Tenant: teamA, UserID: "U1", Count: 3})
+		second, _ := s.StartDrill(ctx, quiz.DrillInput{Tenant: teamA, UserID: "U1", Count: 4})
+		if got, err := s.ActiveDrill(ctx, teamA, "U1"); err != nil || got.DrillID != second.DrillID || got.DrillID == first.DrillID || got.Seq != 1 || got.Count != 4 {
+			t.Fatalf("after a new drill: %+v, %v; want drill %d at question 1", got, err, second.DrillID)
+		}
+	})
+}

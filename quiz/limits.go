@@ -49,7 +49,7 @@ func LoadZone(name string) (*time.Location, error) {
 	if alias, ok := zoneAliases[strings.ToLower(name)]; ok {
 		name = alias
 	}
-	bad := Errorf(EInvalid, "Unknown time zone %q. Use an IANA name such as Europe/Berlin, America/New_York or UTC.", name)
+	bad := Errorf(EInvalid, "Unknown time zone %q. Use an IANA name such as Europe/Berlin, America/New_York or UTC.", clipText(name, 40))
 	if name == "" || strings.EqualFold(name, "local") {
 		return nil, bad
 	}

@@ -34,7 +34,7 @@ func ParseWeekdays(s string) (Weekdays, error) {
 	for _, part := range strings.Split(strings.ToLower(s), ",") {
 		i := dayIndex(strings.TrimSpace(part))
 		if i < 0 {
-			return 0, Errorf(EInvalid, "%q is not a day; use mon, tue, wed, thu, fri, sat or sun.", strings.TrimSpace(part))
+			return 0, Errorf(EInvalid, "%q is not a day; use mon, tue, wed, thu, fri, sat or sun.", clipText(strings.TrimSpace(part), 40))
 		}
 		d |= 1 << uint(i)
 	}

@@ -71,9 +71,13 @@ func (r *Revealer) Run(ctx context.Context) error {
 			return nil
 		}
 		wait := maxIdle
-		if next, ok, err := r.Rounds.NextWake(ctx); err != nil {
+		next, ok, err := r.Rounds.NextWake(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil // stopped while planning: the error is the cancellation
+		case err != nil:
 			log.Error("Plan next reveal", "error", err)
-		} else if ok {
+		case ok:
 			wait = min(max(next.Sub(r.Store.Now()), 0), maxIdle)
 		}
 		c, stop := newTimer(wait)

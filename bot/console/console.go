@@ -1,11 +1,13 @@
 // Package console is the terminal adapter behind `asyncquiz play`: a chat
-// with one person where lines starting with /asyncquiz are commands and a
-// single letter answers the question on screen.
+// with one person where a single letter answers the question on screen and
+// any other line is a command, with or without the /asyncquiz prefix that
+// Slack needs ("help", "/asyncquiz help" and "/ASYNCQUIZ help" are one).
 package console
 
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
+	"golang.org/x/term"
 )
 
 // Name is the platform's name in the bot and in every stored row.
@@ -21,10 +24,14 @@ const Name = "console"
 
 // Adapter renders bot messages as text and reads commands and answers.
 type Adapter struct {
-	out    io.Writer
-	loc    *time.Location
-	now    func() time.Time
-	prompt bool
+	out     io.Writer // the terminal when there is one
+	read    func() (string, error)
+	term    *term.Terminal // nil for piped play
+	raw     io.Writer      // under term, for what must bypass it
+	loc     *time.Location
+	now     func() time.Time
+	width   func() int
+	restore func() // before a panic in the reader goes on
 
 	mu       sync.Mutex
 	nextRef  int
@@ -32,18 +39,107 @@ type Adapter struct {
 	roundRef string
 	private  []bot.Button // buttons of the newest drill or redo card
 	edits    chan string  // refs of edited (revealed) messages
+
+	termWidth int // the width last told to term; only the reader uses it
 }
 
-// New returns a Console writing to out, showing times in loc. With prompt
-// set it prints "> " before reading each line (for a terminal).
-func New(out io.Writer, loc *time.Location, prompt bool) *Adapter {
-	return &Adapter{out: out, loc: loc, now: time.Now, prompt: prompt, edits: make(chan string, 16)}
+// DefaultWidth is the width text is wrapped to when the terminal's is not
+// known, or output is not a terminal.
+const DefaultWidth = 80
+
+// New returns an Adapter for piped play: Run reads lines from in, and
+// messages are printed to out with times in loc. No prompt is printed.
+func New(in io.Reader, out io.Writer, loc *time.Location, opts ...Option) *Adapter {
+	c := newAdapter(out, loc, opts)
+	c.read = lineReader{bufio.NewReader(in)}.ReadLine
+	return c
+}
+
+// NewTerminal returns an Adapter for a person at a terminal, rw, which must
+// already be in raw mode (term.MakeRaw) when it is a real one. Run reads it
+// with line editing and history (golang.org/x/term: arrows, Home, End,
+// Ctrl-A, Ctrl-E, Ctrl-W, Ctrl-K, Ctrl-U; up and down recall earlier
+// lines; Tab finishes a command's name), and everything the adapter
+// prints goes through the same
+// terminal, so a reveal arriving while the person types is printed above a
+// fresh prompt and their half-typed line.
+func NewTerminal(rw io.ReadWriter, loc *time.Location, opts ...Option) *Adapter {
+	t := term.NewTerminal(rw, prompt)
+	t.AutoCompleteCallback = complete
+	c := newAdapter(t, loc, opts)
+	c.term, c.raw = t, rw
+	c.read = func() (string, error) {
+		if w := max(c.width(), minWidth); w != c.termWidth {
+			c.termWidth = w
+			t.SetSize(w, termHeight)
+		}
+		line, err := t.ReadLine()
+		if errors.Is(err, term.ErrPasteIndicator) {
+			err = nil // a pasted line is a line
+		}
+		return line, err
+	}
+	return c
+}
+
+// prompt is what the terminal shows before the line being typed.
+const prompt = "> "
+
+// termHeight is told to x/term with the width; it does not use it.
+const termHeight = 24
+
+func newAdapter(out io.Writer, loc *time.Location, opts []Option) *Adapter {
+	c := &Adapter{out: out, loc: loc, now: time.Now, width: func() int { return DefaultWidth }, restore: func() {}, edits: make(chan string, 16)}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Option changes how an Adapter behaves.
+type Option func(*Adapter)
+
+// WithWidth makes the adapter wrap text to the columns width reports, asked
+// before each message so a resized terminal is followed; a width under 20
+// counts as 20.
+func WithWidth(width func() int) Option { return func(c *Adapter) { c.width = width } }
+
+// minWidth is the narrowest width text is wrapped to.
+const minWidth = 20
+
+// WithClock makes the adapter tell times relative to now ("in 10s"); the
+// store's clock, so the two agree.
+func WithClock(now func() time.Time) Option { return func(c *Adapter) { c.now = now } }
+
+// WithRestore gives the adapter what puts the terminal back as it was: it
+// runs before a panic in the adapter's reading goroutine goes on, since a
+// panic there runs none of the caller's deferred calls.
+func WithRestore(restore func()) Option { return func(c *Adapter) { c.restore = restore } }
+
+// Restore runs what WithRestore gave (nothing without it).
+func (c *Adapter) Restore() { c.restore() }
+
+// restoreOnPanic, deferred by the adapter's entry points, gives the
+// terminal back before a panic there goes on: Post and Edit also run in
+// the bot's own goroutines (a reveal), where the caller's deferred calls
+// do not run.
+func (c *Adapter) restoreOnPanic() {
+	if p := recover(); p != nil {
+		c.restore()
+		panic(p)
+	}
+}
+
+// render draws m for this terminal.
+func (c *Adapter) render(m bot.Message) string {
+	return RenderWidth(m, c.loc, c.now(), max(c.width(), minWidth))
 }
 
 var _ bot.Platform = (*Adapter)(nil)
 
 // Post implements bot.Platform by printing the round.
 func (c *Adapter) Post(_ context.Context, _ string, m bot.Message) (string, error) {
+	defer c.restoreOnPanic()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.nextRef++
@@ -51,7 +147,7 @@ func (c *Adapter) Post(_ context.Context, _ string, m bot.Message) (string, erro
 	if len(m.Buttons) > 0 {
 		c.round, c.roundRef = m.Buttons, ref
 	}
-	c.write(Render(m, c.loc, c.now()) + c.hint(m.Buttons))
+	c.write(c.render(m) + c.hint(m.Buttons))
 	return ref, nil
 }
 
@@ -59,6 +155,7 @@ func (c *Adapter) Post(_ context.Context, _ string, m bot.Message) (string, erro
 // a reveal (no buttons left) is printed anew; an edit that keeps the
 // buttons (the answer count) is not worth reprinting the question.
 func (c *Adapter) Edit(_ context.Context, _ string, ref string, m bot.Message) error {
+	defer c.restoreOnPanic()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(m.Buttons) > 0 {
@@ -67,7 +164,7 @@ func (c *Adapter) Edit(_ context.Context, _ string, ref string, m bot.Message) e
 	if ref == c.roundRef {
 		c.round, c.roundRef = nil, ""
 	}
-	c.write(Render(m, c.loc, c.now()))
+	c.write(c.render(m))
 	select {
 	case c.edits <- ref:
 	default:
@@ -86,7 +183,7 @@ func (c *Adapter) reply(r bot.Reply) {
 	} else if r.Replace {
 		c.private = nil
 	}
-	c.write(Render(r.Message, c.loc, c.now()) + c.hint(r.Message.Buttons))
+	c.write(c.render(r.Message) + c.hint(r.Message.Buttons))
 }
 
 func (c *Adapter) hint(bs []bot.Button) string {
@@ -96,10 +193,26 @@ func (c *Adapter) hint(bs []bot.Button) string {
 	return fmt.Sprintf("Answer with a letter, %s to %s.\n", bs[0].Label, bs[len(bs)-1].Label)
 }
 
-// write prints s followed by a blank line; callers hold c.mu.
+// write prints s followed by a blank line, in one write so the terminal
+// redraws the prompt once; callers hold c.mu.
 func (c *Adapter) write(s string) {
-	fmt.Fprintln(c.out, strings.TrimRight(s, "\n"))
-	fmt.Fprintln(c.out)
+	io.WriteString(c.out, strings.TrimRight(s, "\n")+"\n\n")
+}
+
+// Say prints text as a message of its own, wrapped like every other (the
+// welcome).
+func (c *Adapter) Say(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.write(c.render(bot.Message{Text: text}))
+}
+
+// Write implements io.Writer for logs: p is printed as it is, through the
+// terminal when there is one, so the prompt is redrawn below it.
+func (c *Adapter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.Write(p)
 }
 
 // buttonFor finds the button for a letter: a drill or redo card first, then
@@ -125,62 +238,4 @@ func (c *Adapter) hasButtons() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.private) > 0 || len(c.round) > 0
-}
-
-// Run reads lines from in until EOF or ctx is done and acts on each as ev.
-func (c *Adapter) Run(ctx context.Context, in io.Reader, b *bot.Bot, ev bot.Event) error {
-	lines := make(chan string)
-	errc := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(in)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
-			}
-		}
-		errc <- sc.Err()
-		close(lines)
-	}()
-	for {
-		if c.prompt {
-			c.mu.Lock()
-			fmt.Fprint(c.out, "> ")
-			c.mu.Unlock()
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case line, ok := <-lines:
-			if !ok {
-				return <-errc
-			}
-			c.handle(ctx, b, ev, strings.TrimSpace(line))
-		}
-	}
-}
-
-func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line string) {
-	switch {
-	case line == "":
-		return
-	case strings.HasPrefix(line, "/asyncquiz"):
-		c.reply(b.CommandText(ctx, ev, strings.TrimPrefix(line, "/asyncquiz")))
-	case strings.HasPrefix(line, "/"):
-		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("Unknown command %q. Commands start with /asyncquiz; try /asyncquiz help.", line)}})
-	case len(line) == 1:
-		btn, ok := c.buttonFor(line)
-		if !ok {
-			if c.hasButtons() {
-				c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("%q is not an option here; answer with one of the letters shown.", line)}})
-			} else {
-				c.reply(bot.Reply{Message: bot.Message{Text: "There is nothing to answer right now. Try /asyncquiz start 30s or /asyncquiz drill 5."}})
-			}
-			return
-		}
-		c.reply(b.Click(ctx, ev, btn.Action))
-	default:
-		c.reply(bot.Reply{Message: bot.Message{Text: "Type a letter to answer, or a command such as /asyncquiz help."}})
-	}
 }

@@ -34,11 +34,11 @@ func TestConsole_SameLetterScoresChance(t *testing.T) {
 			store := quiztest.OpenStore(t, quiztest.MustOpenSQLite(t), bank, quiz.WithClock(clk.Now), quiz.WithSeed(seed))
 			b := bot.New(store, nil)
 			var out bytes.Buffer
-			con := console.New(&out, time.UTC, false)
+			script := fmt.Sprintf("/asyncquiz drill %d\n%s", n, strings.Repeat(letter+"\n", n))
+			con := console.New(strings.NewReader(script), &out, time.UTC)
 			b.Register("console", con)
 			ev := bot.Event{Platform: "console", Team: "local", Channel: "terminal", User: "ada", UserName: "ada"}
-			script := fmt.Sprintf("/asyncquiz drill %d\n%s", n, strings.Repeat(letter+"\n", n))
-			if err := con.Run(context.Background(), strings.NewReader(script), b, ev); err != nil {
+			if err := con.Run(context.Background(), b, ev); err != nil {
 				t.Fatal(err)
 			}
 			m := score.FindStringSubmatch(out.String())

@@ -8,27 +8,41 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot"
 )
 
-// Render draws a message as plain terminal text, with times in loc.
+// Render draws a message as plain terminal text, with times in loc and no
+// wrapping (`asyncquiz questions show` prints it as it is).
 func Render(m bot.Message, loc *time.Location, now time.Time) string {
-	var sb strings.Builder
+	return RenderWidth(m, loc, now, 0)
+}
+
+// choiceHang indents an option's continuation lines under its text:
+// "  ✔ A) " is seven columns.
+const choiceHang = "       "
+
+// RenderWidth draws a message as Render does, with prose wrapped at word
+// boundaries to width columns (none when width is 0 or less). Code and
+// program output are never wrapped: a long line of code stays whole, so
+// the program stays valid Python, and a word longer than the width stands
+// alone on its line rather than being cut. Options wrap under their text.
+func RenderWidth(m bot.Message, loc *time.Location, now time.Time, width int) string {
+	w := &wrapper{width: width}
 	for _, s := range m.Lead {
-		writeSection(&sb, s)
-		sb.WriteString("\n")
+		w.section(s)
+		w.blank()
 	}
 	if m.Title != "" {
-		fmt.Fprintf(&sb, "=== %s ===\n", m.Title)
+		w.prose("=== "+m.Title+" ===", "", "")
 	}
 	if m.Text != "" {
-		sb.WriteString(m.Text + "\n")
+		w.prose(m.Text, "", "")
 	}
 	if m.Code != "" {
-		sb.WriteString("\n")
+		w.blank()
 		for _, l := range strings.Split(strings.TrimRight(m.Code, "\n"), "\n") {
-			sb.WriteString(strings.TrimRight("    "+l, " ") + "\n")
+			w.verbatim("    ", l)
 		}
 	}
 	if len(m.Choices) > 0 {
-		sb.WriteString("\n")
+		w.blank()
 	}
 	for _, ch := range m.Choices {
 		mark := "  "
@@ -38,41 +52,53 @@ func Render(m bot.Message, loc *time.Location, now time.Time) string {
 		case bot.MarkWrong:
 			mark = "✘ "
 		}
-		lines := strings.Split(ch.Text, "\n")
-		fmt.Fprintf(&sb, "  %s%s) %s\n", mark, ch.Letter, lines[0])
-		for _, l := range lines[1:] {
-			fmt.Fprintf(&sb, "       %s\n", l)
+		first := fmt.Sprintf("  %s%s) ", mark, ch.Letter)
+		if ch.Verbatim {
+			for i, l := range strings.Split(ch.Text, "\n") {
+				prefix := choiceHang
+				if i == 0 {
+					prefix = first
+				}
+				w.verbatim(prefix, l)
+			}
+		} else {
+			w.prose(ch.Text, first, choiceHang)
 		}
 		if ch.Note != "" {
-			fmt.Fprintf(&sb, "       %s\n", ch.Note)
+			w.prose(ch.Note, choiceHang, choiceHang)
 		}
 	}
 	for _, s := range m.Sections {
-		sb.WriteString("\n")
-		writeSection(&sb, s)
+		w.blank()
+		w.section(s)
 	}
 	if !m.Deadline.IsZero() {
 		if len(m.Choices) > 0 || len(m.Sections) > 0 {
-			sb.WriteString("\n")
+			w.blank()
 		}
 		label := m.DeadlineLabel
 		if label == "" {
 			label = "Closes"
 		}
-		fmt.Fprintf(&sb, "%s %s.\n", label, When(m.Deadline, loc, now))
+		w.prose(fmt.Sprintf("%s %s.", label, When(m.Deadline, loc, now)), "", "")
 	}
 	if m.Footer != "" {
-		sb.WriteString(m.Footer + "\n")
+		w.prose(m.Footer, "", "")
 	}
-	return sb.String()
+	if len(w.lines) == 0 {
+		return ""
+	}
+	return strings.Join(w.lines, "\n") + "\n"
 }
 
-// When formats t as "at 15:04:05 (in 10s)", with the date when it is not today.
+// When formats t as "at 15:04:05 CET (in 10s)", with the date when it is
+// not today. The zone is loc's abbreviation, so a time on a server set to
+// another zone is not taken for local time.
 func When(t time.Time, loc *time.Location, now time.Time) string {
 	lt, ln := t.In(loc), now.In(loc)
-	layout := "15:04:05"
+	layout := "15:04:05 MST"
 	if lt.YearDay() != ln.YearDay() || lt.Year() != ln.Year() {
-		layout = "Mon Jan 2 15:04"
+		layout = "Mon Jan 2 15:04 MST"
 	}
 	d := t.Sub(now).Round(time.Second)
 	if d < 0 {
@@ -91,13 +117,4 @@ func shortDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return d.String()
-}
-
-func writeSection(sb *strings.Builder, s bot.Section) {
-	if s.Heading != "" {
-		sb.WriteString(s.Heading + "\n")
-	}
-	if s.Text != "" {
-		sb.WriteString(s.Text + "\n")
-	}
 }
