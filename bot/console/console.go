@@ -39,6 +39,8 @@ type Adapter struct {
 	roundRef string
 	private  []bot.Button // buttons of the newest drill or redo card
 	edits    chan string  // refs of edited (revealed) messages
+	report   *bot.Button  // "Report a problem" of the newest message that has one
+	form     *bot.Form    // a form waiting for its line (the report's reason)
 
 	termWidth int // the width last told to term; only the reader uses it
 }
@@ -147,7 +149,7 @@ func (c *Adapter) Post(_ context.Context, _ string, m bot.Message) (string, erro
 	if len(m.Buttons) > 0 {
 		c.round, c.roundRef = m.Buttons, ref
 	}
-	c.write(c.render(m) + c.hint(m.Buttons))
+	c.write(c.render(m) + c.hint(m.Buttons) + c.reportHint(m))
 	return ref, nil
 }
 
@@ -164,7 +166,7 @@ func (c *Adapter) Edit(_ context.Context, _ string, ref string, m bot.Message) e
 	if ref == c.roundRef {
 		c.round, c.roundRef = nil, ""
 	}
-	c.write(c.render(m))
+	c.write(c.render(m) + c.reportHint(m))
 	select {
 	case c.edits <- ref:
 	default:
@@ -183,7 +185,22 @@ func (c *Adapter) reply(r bot.Reply) {
 	} else if r.Replace {
 		c.private = nil
 	}
-	c.write(c.render(r.Message) + c.hint(r.Message.Buttons))
+	c.form = r.Form
+	text := c.render(r.Message) + c.hint(r.Message.Buttons) + c.reportHint(r.Message)
+	if f := r.Form; f != nil {
+		text = c.render(bot.Message{Title: f.Title, Text: f.Label + "\nType it on the next line, or press Enter to send the report without one."})
+	}
+	c.write(text)
+}
+
+// reportHint says how to use a message's Report button here, and keeps
+// it for the report command; callers hold c.mu.
+func (c *Adapter) reportHint(m bot.Message) string {
+	if m.Report == nil {
+		return ""
+	}
+	c.report = m.Report
+	return "Something wrong with this question? Type report.\n"
 }
 
 func (c *Adapter) hint(bs []bot.Button) string {

@@ -208,3 +208,16 @@ func TestConsole_DrillSurvivesRestart(t *testing.T) {
 		t.Fatalf("drill 5 started over:\n%s", out)
 	}
 }
+
+// report on a card asks for a reason on the next line (or takes it on the
+// same line) and stores the report once per person and question.
+func TestConsole_Report(t *testing.T) {
+	out, _, b := play(t, "report\ndrill 2\nB\nreport\nthe wording is unclear\nreport again, shorter\nadmins add @bob\nadmins\n")
+	wantIn(t, out, "There is nothing to report yet", "Something wrong with this question? Type report.",
+		"What is wrong with this question?", "Thanks: your report is in.", "you had reported this question already",
+		"bob may now change", "bob (bob)")
+	reps, err := b.Store().Reports(context.Background())
+	if err != nil || len(reps) != 1 || reps[0].Open != 1 || !strings.Contains(strings.Join(reps[0].Reasons, "|"), "again, shorter") {
+		t.Fatalf("reports = %+v, %v; want one question reported once", reps, err)
+	}
+}

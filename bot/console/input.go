@@ -138,15 +138,30 @@ func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line str
 		c.reply(bot.Reply{Message: bot.Message{Text: fmt.Sprintf("That line is too long (over %d KiB), so I ignored it. Commands and answers are short: try help.", maxLine>>10)}})
 		return false
 	}
+	if f := c.takeForm(); f != nil {
+		switch strings.ToLower(line) {
+		case "quit", "exit":
+			return true
+		}
+		c.reply(b.Submit(ctx, ev, f.Action, line))
+		return false
+	}
 	if utf8.RuneCountInString(line) == 1 && line != "/" {
 		c.answer(ctx, b, ev, line)
 		return false
 	}
 	text := commandText(line)
-	switch strings.ToLower(text) {
+	word, rest, _ := strings.Cut(text, " ")
+	switch strings.ToLower(word) {
 	case "quit", "exit":
-		return true
+		if rest == "" {
+			return true
+		}
+	case "report":
+		c.startReport(ctx, b, ev, strings.TrimSpace(rest))
+		return false
 	}
+	text = mentions(text)
 	r := b.CommandText(ctx, ev, text)
 	if c.hasButtons() && !isCommand(text) {
 		// Someone answering in words: say how to answer as well.
@@ -154,6 +169,45 @@ func (c *Adapter) handle(ctx context.Context, b *bot.Bot, ev bot.Event, line str
 	}
 	c.reply(r)
 	return false
+}
+
+// takeForm returns the form waiting for this line, if any, and clears it.
+func (c *Adapter) takeForm() *bot.Form {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.form
+	c.form = nil
+	return f
+}
+
+// startReport presses the newest Report button: the bot asks for a reason,
+// which is reason when given on the same line.
+func (c *Adapter) startReport(ctx context.Context, b *bot.Bot, ev bot.Event, reason string) {
+	c.mu.Lock()
+	btn := c.report
+	c.mu.Unlock()
+	if btn == nil {
+		c.reply(bot.Reply{Message: bot.Message{Text: "There is nothing to report yet: report works on a reveal, a drill card or a redo card."}})
+		return
+	}
+	r := b.Click(ctx, ev, btn.Action)
+	if r.Form != nil && reason != "" {
+		c.reply(b.Submit(ctx, ev, r.Form.Action, reason))
+		return
+	}
+	c.reply(r)
+}
+
+// mentions turns @name into the mention form the grammar reads, the way
+// Slack escapes a mention: the terminal's people are their names.
+func mentions(text string) string {
+	words := strings.Fields(text)
+	for i, w := range words {
+		if name, ok := strings.CutPrefix(w, "@"); ok && name != "" && !strings.ContainsAny(name, "<>|") {
+			words[i] = "<@" + name + "|" + name + ">"
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // answer clicks the button for a letter.

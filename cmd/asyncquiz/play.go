@@ -28,7 +28,7 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	cfg.commonFlags(fs)
 	name := defaultUser()
 	fs.StringVar(&name, "user", name, "your name on leaderboards")
-	usageFor(fs, "[flags]", "Play the quiz in this terminal. Type /asyncquiz help for commands, a letter to answer.")
+	usageFor(fs, "[flags]", "Play the quiz in this terminal. Type help for commands (the /asyncquiz prefix is optional), a letter to answer, quit to leave.")
 	if helped, err := parseFlags(fs, args, stdout, stderr); helped || err != nil {
 		return err
 	}
