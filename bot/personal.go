@@ -24,6 +24,20 @@ func drillCard(c quiz.DrillCard) Message {
 	}
 }
 
+// DrillCard renders a drill question with its buttons, as the drill shows
+// it; with lead, the feedback on the previous answer comes first (the
+// largest card a drill shows).
+func DrillCard(c quiz.DrillCard, lead bool) Message {
+	m := drillCard(c)
+	if lead && c.Question != nil {
+		m.Lead = []Section{feedback(c.Question, c.Order, questions.Letter(c.Order[len(c.Order)-1]), false)}
+	}
+	return m
+}
+
+// RedoCard renders a redo question with its buttons.
+func RedoCard(c quiz.RedoCard) Message { return redoCard(c) }
+
 // feedback tells whether an answer (a file letter) was right, with the
 // explanation and, when wrong, why the chosen option is wrong; letters are
 // the ones the card showed.
