@@ -81,9 +81,16 @@ func (d *svgDoc) code(s string, x int) {
 
 func (d *svgDoc) buttons(labels []string, x int) {
 	d.y += 12
-	for i, l := range labels {
-		fmt.Fprintf(&d.sb, `<rect x="%d" y="%d" width="44" height="28" rx="4" class="button"/><text x="%d" y="%d" class="buttontext">%s</text>`+"\n",
-			x+i*52, d.y, x+i*52+17, d.y+19, html.EscapeString(l))
+	for _, l := range labels {
+		// A letter sits in a square button; a longer label gets the width
+		// of its text (about 8 px a character in bold 14 px).
+		w, pad := 44, 17
+		if n := len([]rune(l)); n > 1 {
+			w, pad = 8*n+24, 12
+		}
+		fmt.Fprintf(&d.sb, `<rect x="%d" y="%d" width="%d" height="28" rx="4" class="button"/><text x="%d" y="%d" class="buttontext">%s</text>`+"\n",
+			x, d.y, w, x+pad, d.y+19, html.EscapeString(l))
+		x += w + 8
 	}
 	d.y += 34
 }
