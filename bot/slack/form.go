@@ -166,11 +166,13 @@ func decodeSubmission(data []byte) (s submission, ok bool, err error) {
 		s.text = *v
 	}
 	if s.delivery == "" {
+		// The view's id and hash name the submitted state: a redelivery
+		// carries both unchanged.
 		s.delivery = "view:" + p.View.ID + ":" + p.View.Hash
 	}
 	if !validID(s.user) || !validID(p.View.ID) || (s.channel != "" && !validID(s.channel)) ||
 		s.action == "" || len(s.action) > maxValue || len(s.title) > maxValue || len(s.text) > maxText ||
-		!validToken(p.TriggerID, maxTriggerID) || !validToken(p.View.Hash, maxTriggerID) {
+		!validToken(p.TriggerID, maxTriggerID) || !validToken(p.View.Hash, maxID) {
 		return submission{}, false, errPayload
 	}
 	s.userName = cleanName(firstNonEmpty(p.User.Name, p.User.Username), s.user)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/asyncquiz/asyncquiz/bot"
 )
 
 // Issue 13.5: a click with an empty user id (or channel), an oversized id,
@@ -115,6 +117,37 @@ func FuzzCommandJSON(f *testing.F) {
 		}
 		if !validID(c.user) || !validID(c.channel) || len(c.text) > maxText || !validResponseURL(c.responseURL) {
 			t.Fatalf("accepted out of bounds: %+v", c)
+		}
+	})
+}
+
+// FuzzDecodeSubmission: the view_submission decoder never panics, and what
+// it accepts is within bounds (seed corpus: testdata/fuzz and the real
+// payload shape).
+func FuzzDecodeSubmission(f *testing.F) {
+	data, err := os.ReadFile("testdata/payloads/view-submission.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(strings.ReplaceAll(string(data), "{{VALUE}}", "p:q:core-easy-1"))
+	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","callback_id":"asyncquiz_form","private_metadata":"{\"a\":\"p:d:1:1\"}","state":{"values":{"form":{"text":{"value":null}}}}}}`)
+	f.Fuzz(func(t *testing.T, payload string) {
+		s, ok, err := decodeSubmission([]byte(payload))
+		if err != nil || !ok {
+			if ok {
+				t.Fatal("ok with an error")
+			}
+			return
+		}
+		if !validID(s.user) || (s.channel != "" && !validID(s.channel)) || s.action == "" || len(s.action) > maxValue ||
+			len(s.title) > maxValue || len(s.text) > maxText || s.delivery == "" || len(s.delivery) > max(maxTriggerID, len("view::")+2*maxID) {
+			t.Fatalf("accepted out of bounds: %+v", s)
+		}
+		if !utf8.ValidString(s.userName) || utf8.RuneCountInString(s.userName) > maxName || strings.ContainsAny(s.userName, "\x00\n\r") {
+			t.Fatalf("name not clean: %q", s.userName)
+		}
+		if _, err := submitResponse(bot.Reply{Message: bot.Message{Text: s.text, Title: s.title}}, s.title); err != nil {
+			t.Fatalf("reply of an accepted submission: %v", err)
 		}
 	})
 }

@@ -442,3 +442,19 @@ func TestAdapter_DirectMessage(t *testing.T) {
 		t.Fatalf("DirectMessage after a 429: %v", err)
 	}
 }
+
+// The view_submission shape of Slack's documentation (testdata/payloads,
+// also a fuzz seed), signed: the reason is stored as written.
+func TestAdapter_SubmissionPayloadShape(t *testing.T) {
+	h := newHarness(t)
+	_, qid := revealedRound(t, h)
+	p := payloadShape(t, "view-submission.json", "p:q:"+qid, "", "")
+	w := h.serve("/slack/interactions", url.Values{"payload": {p}}.Encode(), nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"response_action":"update"`) {
+		t.Fatalf("status %d %s", w.Code, w.Body)
+	}
+	rs := reports(t, h)
+	if len(rs) != 1 || rs[0].UserID != "U0CA5" || rs[0].QuestionID != qid || rs[0].Reason != "The answer looks wrong on 3.13 <!channel> ```" {
+		t.Fatalf("reports %+v", rs)
+	}
+}
