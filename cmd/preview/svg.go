@@ -14,6 +14,7 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot/slack"
 	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/bwmarrin/discordgo"
 )
 
 // previewMessage builds the round message of q, or its reveal with a sample
@@ -236,11 +237,11 @@ func discordSVG(w io.Writer, m bot.Message) error {
 		d.text(e.Footer.Text, 34, "small")
 	}
 	fmt.Fprintf(&d.sb, `<rect x="20" y="%d" width="4" height="%d" fill="#2b4a6f"/>`+"\n", start+6, d.y-start)
-	var labels []string
-	for _, b := range m.Buttons {
-		labels = append(labels, b.Label)
-	}
-	if len(labels) > 0 {
+	for _, row := range discord.Components(m) {
+		var labels []string
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			labels = append(labels, c.(discordgo.Button).Label)
+		}
 		d.buttons(labels, 34)
 	}
 	return d.finish(w, "#36393f", "asyncquiz on Discord")
