@@ -27,6 +27,12 @@
 //     (payloads_test.go, rest_test.go).
 //   - asyncquiz lives in servers it is installed in: DMs, group DMs through
 //     a user install and servers without the bot get a private refusal.
+//   - A bot.Form is a modal (response type 9); its MODAL_SUBMIT (type 5)
+//     is answered privately like a click (report_test.go). The "Report a
+//     problem" button has a row of its own: five answers fill a row.
+//   - Redo reminders are DMs. A DM interaction names no server, so a DM's
+//     buttons and forms carry it in their custom id with a MAC over server
+//     and person (dm.go, dm_test.go).
 //   - Every text from the bank or from people is escaped for Discord
 //     markdown, display names are cut to one line of 32 characters without
 //     controls, and allowed_mentions is empty (render_test.go).

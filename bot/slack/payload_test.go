@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
 // Issue 13.5: a click with an empty user id (or channel), an oversized id,
@@ -150,4 +151,62 @@ func FuzzDecodeSubmission(f *testing.F) {
 			t.Fatalf("reply of an accepted submission: %v", err)
 		}
 	})
+}
+
+// Submissions of views this app did not open are acknowledged and
+// ignored; malformed ones of its own are refused.
+func TestAdapter_RefusesMalformedSubmissions(t *testing.T) {
+	good := func() map[string]any {
+		opened := map[string]any{"view": map[string]any{"callback_id": formCallback, "private_metadata": `{"a":"p:q:core-easy-1","c":"C1"}`}}
+		return submissionPayload("U2", "13345224609.738474920.m1", opened, str("x"))
+	}
+	view := func(p map[string]any) map[string]any { return p["view"].(map[string]any) }
+	tests := map[string]struct {
+		mutate func(p map[string]any)
+		status int
+	}{
+		"another app's view": {func(p map[string]any) { view(p)["callback_id"] = "something_else" }, 200},
+		"empty user":         {func(p map[string]any) { p["user"] = map[string]any{"id": ""} }, 400},
+		"metadata not JSON":  {func(p map[string]any) { view(p)["private_metadata"] = "p:q:x" }, 400},
+		"no action":          {func(p map[string]any) { view(p)["private_metadata"] = `{"c":"C1"}` }, 400},
+		"bad channel":        {func(p map[string]any) { view(p)["private_metadata"] = `{"a":"p:q:x","c":"C 1"}` }, 400},
+		"value not a string": {func(p map[string]any) {
+			view(p)["state"] = map[string]any{"values": map[string]any{"form": map[string]any{"text": map[string]any{"value": 5}}}}
+		}, 400},
+		"huge value": {func(p map[string]any) {
+			view(p)["state"] = map[string]any{"values": map[string]any{"form": map[string]any{"text": map[string]any{"value": strings.Repeat("x", maxText+1)}}}}
+		}, 400},
+		"no view id":       {func(p map[string]any) { view(p)["id"] = "" }, 400},
+		"view of a number": {func(p map[string]any) { p["view"] = 7 }, 400},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			p := good()
+			tc.mutate(p)
+			w := h.serve("/slack/interactions", formBody(p), nil)
+			if w.Code != tc.status || (tc.status == 200 && w.Body.Len() != 0) {
+				t.Fatalf("status %d %q, want %d", w.Code, w.Body, tc.status)
+			}
+			if n := h.db.Count(t, &quiz.Report{}); n != 0 {
+				t.Fatalf("%d reports written", n)
+			}
+		})
+	}
+}
+
+// The view_submission shape of Slack's documentation (testdata/payloads,
+// also a fuzz seed), signed: the reason is stored as written.
+func TestAdapter_SubmissionPayloadShape(t *testing.T) {
+	h := newHarness(t)
+	_, qid := revealedRound(t, h)
+	p := payloadShape(t, "view-submission.json", "p:q:"+qid, "", "")
+	w := h.serve("/slack/interactions", url.Values{"payload": {p}}.Encode(), nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"response_action":"update"`) {
+		t.Fatalf("status %d %s", w.Code, w.Body)
+	}
+	rs := reports(t, h)
+	if len(rs) != 1 || rs[0].UserID != "U0CA5" || rs[0].QuestionID != qid || rs[0].Reason != "The answer looks wrong on 3.13 <!channel> ```" {
+		t.Fatalf("reports %+v", rs)
+	}
 }
