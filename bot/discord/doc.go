@@ -25,8 +25,9 @@
 //     refused at once and privately, and a reveal in a thread that
 //     archived itself unarchives it first; a locked thread is refused
 //     (payloads_test.go, rest_test.go).
-//   - asyncquiz lives in servers it is installed in: DMs, group DMs through
-//     a user install and servers without the bot get a private refusal.
+//   - asyncquiz lives in servers it is installed in: commands in DMs, group
+//     DMs through a user install and servers without the bot get a private
+//     refusal; in a DM only the buttons of a reminder act (for their server).
 //   - A bot.Form is a modal (response type 9); its MODAL_SUBMIT (type 5)
 //     is answered privately like a click (report_test.go). The "Report a
 //     problem" button has a row of its own: five answers fill a row.
