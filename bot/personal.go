@@ -25,12 +25,23 @@ func drillCard(c quiz.DrillCard) Message {
 }
 
 // DrillCard renders a drill question with its buttons, as the drill shows
-// it; with lead, the feedback on the previous answer comes first (the
-// largest card a drill shows).
+// it; with lead, the feedback on a wrong answer to the same question comes
+// first, the one whose explanation is longest (the largest card a drill
+// shows).
 func DrillCard(c quiz.DrillCard, lead bool) Message {
 	m := drillCard(c)
-	if lead && c.Question != nil {
-		m.Lead = []Section{feedback(c.Question, c.Order, questions.Letter(c.Order[len(c.Order)-1]), false)}
+	q := c.Question
+	if !lead || q == nil {
+		return m
+	}
+	worst := -1
+	for i, o := range q.Options {
+		if i != q.AnswerIndex() && (worst < 0 || len(o.Why) > len(q.Options[worst].Why)) {
+			worst = i
+		}
+	}
+	if worst >= 0 {
+		m.Lead = []Section{feedback(q, c.Order, questions.Letter(worst), false)}
 	}
 	return m
 }
