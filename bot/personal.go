@@ -24,6 +24,31 @@ func drillCard(c quiz.DrillCard) Message {
 	}
 }
 
+// DrillCard renders a drill question with its buttons, as the drill shows
+// it; with lead, the feedback on a wrong answer to the same question comes
+// first, the one whose explanation is longest (the largest card a drill
+// shows).
+func DrillCard(c quiz.DrillCard, lead bool) Message {
+	m := drillCard(c)
+	q := c.Question
+	if !lead || q == nil {
+		return m
+	}
+	worst := -1
+	for i, o := range q.Options {
+		if i != q.AnswerIndex() && (worst < 0 || len(o.Why) > len(q.Options[worst].Why)) {
+			worst = i
+		}
+	}
+	if worst >= 0 {
+		m.Lead = []Section{feedback(q, c.Order, questions.Letter(worst), false)}
+	}
+	return m
+}
+
+// RedoCard renders a redo question with its buttons.
+func RedoCard(c quiz.RedoCard) Message { return redoCard(c) }
+
 // feedback tells whether an answer (a file letter) was right, with the
 // explanation and, when wrong, why the chosen option is wrong; letters are
 // the ones the card showed.

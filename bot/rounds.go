@@ -229,9 +229,13 @@ func (rs *Rounds) weeklySummary(ctx context.Context, sch quiz.Schedule) {
 
 // DirectMessenger is implemented by platforms that can message one person
 // privately outside a request (a Slack DM, a Discord DM): redo reminders
-// go through it.
+// go through it. team is the tenant the message is about: a click on its
+// buttons comes from the DM, where a platform may not say which server
+// the person is in (Discord), so the adapter carries it. An error
+// wrapping ErrRejected is a definite refusal (the person's DMs are
+// closed): nothing was sent, and asking again the same day will not help.
 type DirectMessenger interface {
-	DirectMessage(ctx context.Context, user string, m Message) error
+	DirectMessage(ctx context.Context, team, user string, m Message) error
 }
 
 // remind nudges the channel's people who have redo questions due, at most
@@ -248,10 +252,19 @@ func (rs *Rounds) remind(ctx context.Context, sch quiz.Schedule) {
 	}
 	for _, d := range due {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
-		if err := p.DirectMessage(dctx, d.UserID, reminderMessage(d.Due)); err != nil {
-			rs.log.Warn("Send redo reminder", "platform", sch.Platform, "team", sch.Team, "error", err)
+		// A DM is a write like any other: it takes its turn in the
+		// platform's pace (each person's DM is a channel of its own).
+		err := rs.platforms.pacer(sch.Platform).wait(dctx, "dm:"+d.UserID)
+		if err == nil {
+			err = p.DirectMessage(dctx, sch.Team, d.UserID, reminderMessage(d.Due))
 		}
 		cancel()
+		switch {
+		case errors.Is(err, ErrRejected):
+			rs.log.Info("Redo reminder refused by the platform", "platform", sch.Platform, "team", sch.Team, "error", err)
+		case err != nil:
+			rs.log.Warn("Send redo reminder", "platform", sch.Platform, "team", sch.Team, "error", err)
+		}
 	}
 }
 

@@ -74,10 +74,13 @@ func TestRounds_WeeklySummaryAndReminders(t *testing.T) {
 		}
 	}
 	dms := h.Platform.DMs()
-	if len(dms) != 1 || dms[0].Channel != "U1" || len(dms[0].Message.Buttons) != 1 {
-		t.Fatalf("reminders %+v, want one to U1 with a button", dms)
+	if len(dms) != 1 || dms[0].Channel != "U1" || dms[0].Ref != "T1" || len(dms[0].Message.Buttons) != 1 {
+		t.Fatalf("reminders %+v, want one to U1 of T1 with a button", dms)
 	}
-	if r := h.Bot.Click(ctx, h.As("U1"), dms[0].Message.Buttons[0].Action); !strings.Contains(bottest.Text(r.Message), "Redo ·") {
+	// The button is clicked in the DM, not in the round's channel.
+	inDM := h.As("U1")
+	inDM.Channel = "D1"
+	if r := h.Bot.Click(ctx, inDM, dms[0].Message.Buttons[0].Action); !strings.Contains(bottest.Text(r.Message), "Redo ·") {
 		t.Fatalf("the reminder's button: %s", bottest.Text(r.Message))
 	}
 

@@ -44,7 +44,10 @@ func (r *Recorder) notify(s Sent) {
 	}
 }
 
-var _ bot.Platform = (*Recorder)(nil)
+var (
+	_ bot.Platform        = (*Recorder)(nil)
+	_ bot.DirectMessenger = (*Recorder)(nil)
+)
 
 // Post implements bot.Platform.
 func (r *Recorder) Post(_ context.Context, channel string, m bot.Message) (string, error) {
@@ -78,17 +81,18 @@ func (r *Recorder) Edit(_ context.Context, channel, ref string, m bot.Message) e
 }
 
 // DirectMessage implements bot.DirectMessenger (redo reminders).
-func (r *Recorder) DirectMessage(_ context.Context, user string, m bot.Message) error {
+func (r *Recorder) DirectMessage(_ context.Context, team, user string, m bot.Message) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.Fail != nil {
 		return r.Fail
 	}
-	r.dms = append(r.dms, Sent{Channel: user, Message: m})
+	r.dms = append(r.dms, Sent{Channel: user, Ref: team, Message: m})
 	return nil
 }
 
-// DMs returns the direct messages so far; Channel holds the user.
+// DMs returns the direct messages so far; Channel holds the user and Ref
+// the team.
 func (r *Recorder) DMs() []Sent {
 	r.mu.Lock()
 	defer r.mu.Unlock()

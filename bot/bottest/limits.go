@@ -49,8 +49,9 @@ func MaxQuestion() *questions.Question {
 }
 
 // Messages returns every message the bot renders for q at its largest: the
-// round with a huge answer count, the reveal with 500 long names right, and
-// the question card with its answer.
+// round with a huge answer count, the reveal with 500 long names right, the
+// question card with its answer, and the drill card (after feedback) and
+// redo card, which carry the "Report a problem" button with the reveal.
 func Messages(q *questions.Question) map[string]bot.Message {
 	r := quiz.Round{ID: 1 << 62, ClosesAt: time.Now()}
 	users := make([]quiz.Answer, 500)
@@ -58,9 +59,12 @@ func Messages(q *questions.Question) map[string]bot.Message {
 		users[i] = quiz.Answer{UserName: strings.Repeat("n", 80)}
 	}
 	res := quiz.Result{Round: r, Question: q, Counts: make([]int, len(q.Options)), Total: 100000, CorrectUsers: users}
+	big := uint64(1) << 62
 	return map[string]bot.Message{
 		q.ID + " round":  bot.RoundMessage(r, q, 100000),
 		q.ID + " reveal": bot.RevealMessage(res),
 		q.ID + " card":   bot.QuestionMessage(q, q.Order(1), true),
+		q.ID + " drill":  bot.DrillCard(quiz.DrillCard{DrillID: big, Seq: 1 << 30, Count: 1 << 30, Question: q, Order: q.Order(1)}, true),
+		q.ID + " redo":   bot.RedoCard(quiz.RedoCard{Question: q, Due: 1 << 30, Order: q.Order(1)}),
 	}
 }

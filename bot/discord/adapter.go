@@ -45,6 +45,9 @@ type Adapter struct {
 	selfID string // the bot's user id, for finding its own messages
 
 	work bot.Background // work started after an ack
+
+	dmMu sync.Mutex
+	dms  map[string]string // user -> the DM channel with them
 }
 
 var _ bot.Platform = (*Adapter)(nil)

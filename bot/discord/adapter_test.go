@@ -53,8 +53,9 @@ func TestAdapter_RoundEndToEnd(t *testing.T) {
 		t.Fatalf("RevealDue=%d, %v", n, err)
 	}
 	edit := h.fake.wait(t, "PATCH", "/channels/C1/messages/m")
-	if comps, ok := edit.Body["components"].([]any); !ok || len(comps) != 0 {
-		t.Fatalf("reveal components=%v, want an empty list", edit.Body["components"])
+	// The answer buttons are gone; only "Report a problem" is left.
+	if got := buttonIDs(t, edit.Body); len(got) != 1 || !strings.HasPrefix(got["Report a problem"], "p:q:") {
+		t.Fatalf("reveal components=%v, want only the report button", edit.Body["components"])
 	}
 	wantContains(t, "reveal", edit.Raw, "Answer: B", "because one", "2 of 4 got it right", "name-U1")
 

@@ -46,7 +46,8 @@ var errUnsupported = errors.New("unsupported interaction type")
 // decode parses an interaction from Discord (HTTP body or gateway
 // dispatch). It never panics, and it refuses a shape the handlers cannot
 // read, so they need not check again: a command carries command data, a
-// click carries component data and the message it was on.
+// click carries component data and the message it was on, a form's
+// submission carries its data.
 func decode(raw []byte) (*interaction, error) {
 	var i discordgo.Interaction
 	if err := json.Unmarshal(raw, &i); err != nil {
@@ -67,6 +68,10 @@ func decode(raw []byte) (*interaction, error) {
 	case discordgo.InteractionMessageComponent:
 		if _, ok := i.Data.(discordgo.MessageComponentInteractionData); !ok {
 			return nil, errors.New("click without data")
+		}
+	case discordgo.InteractionModalSubmit:
+		if _, ok := i.Data.(discordgo.ModalSubmitInteractionData); !ok {
+			return nil, errors.New("form without data")
 		}
 	default:
 		return nil, errUnsupported

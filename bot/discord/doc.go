@@ -25,8 +25,15 @@
 //     refused at once and privately, and a reveal in a thread that
 //     archived itself unarchives it first; a locked thread is refused
 //     (payloads_test.go, rest_test.go).
-//   - asyncquiz lives in servers it is installed in: DMs, group DMs through
-//     a user install and servers without the bot get a private refusal.
+//   - asyncquiz lives in servers it is installed in: commands in DMs, group
+//     DMs through a user install and servers without the bot get a private
+//     refusal; in a DM only the buttons of a reminder act (for their server).
+//   - A bot.Form is a modal (response type 9); its MODAL_SUBMIT (type 5)
+//     is answered privately like a click (report_test.go). The "Report a
+//     problem" button has a row of its own: five answers fill a row.
+//   - Redo reminders are DMs. A DM interaction names no server, so a DM's
+//     buttons and forms carry it in their custom id with a MAC over server
+//     and person (dm.go, dm_test.go).
 //   - Every text from the bank or from people is escaped for Discord
 //     markdown, display names are cut to one line of 32 characters without
 //     controls, and allowed_mentions is empty (render_test.go).

@@ -142,6 +142,10 @@ func (f *fakeDiscord) answer(r *http.Request, c call) (int, string) {
 		return 200, fmt.Sprintf(`{"url":%q,"shards":1,"session_start_limit":{"total":1000,"remaining":999,"reset_after":0,"max_concurrency":1}}`, f.gateway)
 	case c.Path == "/users/@me":
 		return 200, `{"id":"` + botUserID + `","username":"asyncquiz","bot":true}`
+	case c.Path == "/users/@me/channels" && r.Method == "POST":
+		// Create DM: the same channel for the same person every time.
+		rid, _ := c.Body["recipient_id"].(string)
+		return 200, fmt.Sprintf(`{"id":"DM%s","type":1,"last_message_id":null,"flags":0,"recipients":[{"id":%q,"username":"name-%s"}]}`, rid, rid, rid)
 	case m != nil && r.Method == "POST" && m[2] == "":
 		return 200, f.create(m[1], c.Body)
 	case m != nil && r.Method == "GET":

@@ -31,6 +31,8 @@ func (a *Adapter) handle(i *interaction, v via) (*discordgo.InteractionResponse,
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
 	case discordgo.InteractionApplicationCommand:
 		return a.handleCommand(i)
+	case discordgo.InteractionModalSubmit:
+		return a.handleSubmit(i, v), nil
 	default: // decode lets through nothing else
 		return a.handleClick(i, v), nil
 	}
@@ -87,18 +89,34 @@ func (a *Adapter) event(i *interaction) (bot.Event, string) {
 		return bot.Event{}, "I cannot tell who did this, or where."
 	}
 	ev.User, ev.IsBot = u.ID, u.Bot
-	name := u.Username
-	switch {
-	case i.Member != nil && i.Member.Nick != "":
-		name = i.Member.Nick
-	case u.GlobalName != "":
-		name = u.GlobalName
-	}
-	ev.UserName = displayName(name)
+	ev.UserName = displayName(userName(i.Member, u))
 	if i.Message != nil {
 		ev.Message = i.Message.ID
 	}
 	return ev, ""
+}
+
+// userName is the name a person shows: their server nickname, their
+// display name, or their username.
+func userName(m *discordgo.Member, u *discordgo.User) string {
+	switch {
+	case m != nil && m.Nick != "":
+		return m.Nick
+	case u.GlobalName != "":
+		return u.GlobalName
+	}
+	return u.Username
+}
+
+// actor says who acted, where, and what the action is, from the custom id
+// of the button or form: in a DM with the bot the custom id names the
+// server (dm.go), and s is set so the reply's buttons name it too.
+func (a *Adapter) actor(i *interaction, customID string) (ev bot.Event, action string, s *scope, problem string) {
+	if ev, action, s, ok := a.dmEvent(i, customID); ok {
+		return ev, action, s, ""
+	}
+	ev, problem = a.event(i)
+	return ev, customID, nil, problem
 }
 
 func (a *Adapter) handleCommand(i *interaction) (*discordgo.InteractionResponse, func(context.Context)) {
@@ -163,21 +181,41 @@ func cannotPost(i *interaction) string {
 }
 
 func (a *Adapter) handleClick(i *interaction, v via) *discordgo.InteractionResponse {
-	ev, problem := a.event(i)
+	ev, action, s, problem := a.actor(i, i.MessageComponentData().CustomID)
 	if problem != "" {
 		return ephemeralText(problem)
 	}
 	if ev.Message == "" {
 		return ephemeralText("That button is not on a message I posted.")
 	}
-	action := i.MessageComponentData().CustomID
-	done := make(chan bot.Reply, 1)
-	a.work.Go(time.Minute, func(ctx context.Context) { done <- a.bot.Click(ctx, ev, action) })
 	onCard := i.Message.Flags&discordgo.MessageFlagsEphemeral != 0
+	return a.answer(i, v, s, onCard, func(ctx context.Context) bot.Reply { return a.bot.Click(ctx, ev, action) })
+}
+
+// handleSubmit hands what a person typed into a form (a modal) to the bot.
+func (a *Adapter) handleSubmit(i *interaction, v via) *discordgo.InteractionResponse {
+	data := i.ModalSubmitData()
+	ev, action, s, problem := a.actor(i, data.CustomID)
+	if problem != "" {
+		return ephemeralText(problem)
+	}
+	text := modalText(data)
+	return a.answer(i, v, s, false, func(ctx context.Context) bot.Reply { return a.bot.Submit(ctx, ev, action, text) })
+}
+
+// answer runs the bot's handling of a click or a form and returns the
+// first response: the reply, privately (a form as a modal; a card's next
+// step in place of the card), or, when the bot takes longer than
+// clickBudget, a deferred response that the reply fills later. s scopes
+// the reply's buttons in a DM.
+func (a *Adapter) answer(i *interaction, v via, s *scope, onCard bool, run func(context.Context) bot.Reply) *discordgo.InteractionResponse {
+	done := make(chan bot.Reply, 1)
+	a.work.Go(time.Minute, func(ctx context.Context) { done <- run(ctx) })
 	timer := time.NewTimer(clickBudget)
 	defer timer.Stop()
 	select {
 	case r := <-done:
+		r = a.scopeReply(s, r)
 		switch {
 		case r.Duplicate && v == viaGateway:
 			return nil
@@ -185,6 +223,8 @@ func (a *Adapter) handleClick(i *interaction, v via) *discordgo.InteractionRespo
 			// An HTTP request must be answered; this one acknowledges the
 			// click and changes nothing (the first delivery replied).
 			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+		case r.Form != nil:
+			return modal(*r.Form)
 		case r.Replace && onCard:
 			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: replyData(r, 0)}
 		}
@@ -195,9 +235,15 @@ func (a *Adapter) handleClick(i *interaction, v via) *discordgo.InteractionRespo
 		a.background(func(ctx context.Context) {
 			select {
 			case r := <-done:
-				if !r.Duplicate {
-					a.editOriginal(ctx, i, r)
+				if r.Duplicate {
+					return
 				}
+				r = a.scopeReply(s, r)
+				if r.Form != nil {
+					// A modal must be the first response; that moment has passed.
+					r = bot.Reply{Message: bot.Message{Text: formLate}}
+				}
+				a.editOriginal(ctx, i, r)
 			case <-ctx.Done():
 			}
 		})

@@ -157,6 +157,11 @@ func FuzzInteraction(f *testing.F) {
 		h.commandWith("daily", `[{"name":"time","type":3,"value":"09:30"},{"name":"off","type":5,"value":true}]`),
 		h.clickJSON("G1", "U1", "r:1:A", "m1", false),
 		h.clickJSON("G1", "U1", "d:1:2:A", "card", true),
+		h.clickJSON("G1", "U1", "p:q:core-easy-1", "m1", false),
+		h.submitJSON("G1", "C1", "U1", "p:q:core-easy-1", "m1", str("wrong on 3.13")),
+		h.submitJSON("G1", "C1", "U1", "p:d:1:1", "card", nil),
+		h.submitJSON("", "DM1", adaID, "g6u5rdg74m4g1.XkxFizDP:p:q:core-easy-1", "card", str("from a DM")),
+		h.clickAt("", "DM1", adaID, "g6u5rdg74m4g1.XkxFizDP:x:start", "m2", false),
 	} {
 		f.Add([]byte(s))
 	}

@@ -38,7 +38,28 @@ func checkMessage(t *testing.T, name string, m bot.Message) {
 	if strings.Contains(e.Description, "@everyone") {
 		t.Fatalf("%s: unescaped @everyone", name)
 	}
-	for _, row := range Components(m) {
+	rows := Components(m)
+	if len(rows) > maxRows {
+		t.Fatalf("%s: %d action rows", name, len(rows))
+	}
+	ids := map[string]string{}
+	for _, row := range rows {
+		for _, b := range row.(discordgo.ActionsRow).Components {
+			ids[b.(discordgo.Button).Label] = b.(discordgo.Button).CustomID
+		}
+	}
+	for _, b := range m.Buttons {
+		if ids[b.Label] != b.Action {
+			t.Fatalf("%s: button %s has custom id %q, want %q", name, b.Label, ids[b.Label], b.Action)
+		}
+	}
+	if m.Report != nil {
+		last := rows[len(rows)-1].(discordgo.ActionsRow).Components
+		if len(last) != 1 || last[0].(discordgo.Button).CustomID != m.Report.Action || last[0].(discordgo.Button).Style != discordgo.SecondaryButton {
+			t.Fatalf("%s: last row %+v, want the report button alone, secondary", name, last)
+		}
+	}
+	for _, row := range rows {
 		btns := row.(discordgo.ActionsRow).Components
 		if len(btns) > buttonsPerRow {
 			t.Fatalf("%s: %d buttons in a row", name, len(btns))

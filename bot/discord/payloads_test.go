@@ -79,3 +79,30 @@ func TestPayloads_GuildClick(t *testing.T) {
 		t.Fatalf("stored name %q", name)
 	}
 }
+
+// A modal submission and a DM click in the shapes Discord's documentation
+// gives: the report is stored as written, under the server; the DM click
+// (its custom id names the server, as the reminder's does) starts the
+// person's redo there.
+func TestPayloads_ModalSubmitAndDMClick(t *testing.T) {
+	h := newHarness(t)
+	body, err := os.ReadFile(filepath.Join("testdata", "payloads", "guild_modal_submit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := h.post(string(body), nil)
+	wantContains(t, "submission", w.Body.String(), "Thanks: your report is in", `"flags":64`)
+	var reason, team string
+	h.db.Table("reports").Select("reason").Scan(&reason)
+	h.db.Table("reports").Select("team").Scan(&team)
+	if reason != "The answer looks wrong on 3.13 @everyone" || team != "200000000000000001" {
+		t.Fatalf("stored report %q in %q", reason, team)
+	}
+
+	body, err = os.ReadFile(filepath.Join("testdata", "payloads", "dm_click.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = h.post(string(body), nil)
+	wantContains(t, "DM click", w.Body.String(), "Your redo queue is empty", `"flags":64`)
+}

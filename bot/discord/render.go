@@ -21,6 +21,7 @@ const (
 	maxButtonLabel = 80
 	maxCustomID    = 100
 	buttonsPerRow  = 5
+	maxRows        = 5 // action rows of a message
 )
 
 func truncate(s string, n int) string {
@@ -114,15 +115,18 @@ func fitTotal(e *discordgo.MessageEmbed) {
 	}
 }
 
-// Components renders the buttons as action rows of at most five; a message
-// without buttons gets an empty list, which removes old buttons on edit.
+// Components renders the buttons as action rows of at most five, and the
+// "Report a problem" button in a row of its own after them (five answers
+// fill a row); a message without buttons gets an empty list, which
+// removes old buttons on edit.
 func Components(m bot.Message) []discordgo.MessageComponent {
 	out := []discordgo.MessageComponent{}
 	var row discordgo.ActionsRow
 	for _, b := range m.Buttons {
-		row.Components = append(row.Components, discordgo.Button{
-			Label: truncate(visible(b.Label), maxButtonLabel), Style: discordgo.SecondaryButton, CustomID: truncate(b.Action, maxCustomID),
-		})
+		if len(out) == maxRows-1 {
+			break // the last row is the report's; a question has at most 5 options
+		}
+		row.Components = append(row.Components, button(b))
 		if len(row.Components) == buttonsPerRow {
 			out = append(out, row)
 			row = discordgo.ActionsRow{}
@@ -131,5 +135,14 @@ func Components(m bot.Message) []discordgo.MessageComponent {
 	if len(row.Components) > 0 {
 		out = append(out, row)
 	}
+	if m.Report != nil {
+		out = append(out, discordgo.ActionsRow{Components: []discordgo.MessageComponent{button(*m.Report)}})
+	}
 	return out
+}
+
+func button(b bot.Button) discordgo.Button {
+	return discordgo.Button{
+		Label: truncate(visible(b.Label), maxButtonLabel), Style: discordgo.SecondaryButton, CustomID: truncate(b.Action, maxCustomID),
+	}
 }

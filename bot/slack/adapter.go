@@ -18,6 +18,8 @@ type slackAPI interface {
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slackgo.MsgOption) (string, string, string, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slackgo.GetUserInfoOption) (*slackgo.User, error)
 	GetConversationHistoryContext(ctx context.Context, params *slackgo.GetConversationHistoryParameters) (*slackgo.GetConversationHistoryResponse, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slackgo.ModalViewRequest) (*slackgo.ViewResponse, error)
+	OpenConversationContext(ctx context.Context, params *slackgo.OpenConversationParameters) (*slackgo.Channel, bool, bool, error)
 }
 
 // Config configures the adapter.
@@ -54,6 +56,9 @@ type Adapter struct {
 	socket       socketTiming
 
 	work bot.Background // work started after an ack
+
+	dmMu sync.Mutex
+	dms  map[string]string // user -> the app's DM with them
 }
 
 var _ bot.Platform = (*Adapter)(nil)

@@ -56,8 +56,9 @@ func TestAdapter_RoundEndToEnd(t *testing.T) {
 		t.Fatalf("chat.update calls=%v, want one of the round message", ups)
 	}
 	reveal := ups[0].Get("blocks")
-	if strings.Contains(reveal, `"type":"actions"`) {
-		t.Fatalf("reveal still has an actions block:\n%s", reveal)
+	// The answer buttons are gone; only "Report a problem" is left.
+	if got := buttons(t, reveal); len(got) != 1 || !strings.HasPrefix(got["Report a problem"], "p:q:") {
+		t.Fatalf("reveal buttons %v, want only the report button:\n%s", got, reveal)
 	}
 	wantContains(t, "reveal", reveal, "Answer: B", "because one", "3 of 5 got it right", "name-U1")
 

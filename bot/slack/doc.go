@@ -12,6 +12,12 @@
 // (post.go), and revealed with chat.update. Text from the bank and from
 // people is rendered to read exactly as written (escape.go). A round is
 // always a top-level message: slash commands carry no thread.
+//
+// A bot.Form (the reason of a "Report a problem") is a modal opened with
+// the click's trigger_id right after the ack; its view_submission, signed
+// like any interaction, is committed before its ack, which updates the
+// modal to show the reply (form.go). Redo reminders are DMs opened with
+// conversations.open (im:write) and remembered (dm.go).
 package slack
 
 // Name is the platform's name in the bot and in every stored row.

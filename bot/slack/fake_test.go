@@ -39,13 +39,20 @@ type fakeSlack struct {
 	respBody   string // body of those failures
 	respTries  int    // every response_url post, failed or not
 
+	views     []map[string]any  // views.open bodies: trigger_id, view
+	viewError string            // answer views.open with ok:false and this error
+	dmOpens   []url.Values      // conversations.open calls
+	dmError   map[string]string // user -> conversations.open's ok:false error
+	dmPostErr map[string]string // DM channel -> chat.postMessage's ok:false error
+
 	sm *socketFake
 }
 
 const authWorkspace = `"team_id":"T1","team":"Acme","user_id":"UBOT","bot_id":"B1","is_enterprise_install":false`
 
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{t: t, responses: make(chan map[string]any, 100), admins: map[string]bool{}, auth: authWorkspace}
+	f := &fakeSlack{t: t, responses: make(chan map[string]any, 100), admins: map[string]bool{}, auth: authWorkspace,
+		dmError: map[string]string{}, dmPostErr: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth.test", func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
@@ -73,6 +80,10 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		}
 		if f.postError != "" {
 			fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.postError)
+			return
+		}
+		if e := f.dmPostErr[r.PostForm.Get("channel")]; e != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, e)
 			return
 		}
 		f.posts = append(f.posts, r.PostForm)
@@ -123,6 +134,37 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		f.mu.Unlock()
 		fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"is_admin":%v}}`, id, admin)
 	})
+	// views.open takes JSON with the bot token as a bearer token; the view
+	// is a JSON object.
+	mux.HandleFunc("POST /api/views.open", func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || r.Header.Get("Authorization") != "Bearer xoxb-test" {
+			io.WriteString(w, `{"ok":false,"error":"invalid_arguments"}`)
+			return
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.views = append(f.views, body)
+		if f.viewError != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.viewError)
+			return
+		}
+		view, _ := json.Marshal(body["view"])
+		fmt.Fprintf(w, `{"ok":true,"view":%s}`, strings.Replace(string(view), "{", fmt.Sprintf(`{"id":"V%d","hash":"h1",`, len(f.views)), 1))
+	})
+	// conversations.open with users=U answers the app's DM with U.
+	mux.HandleFunc("POST /api/conversations.open", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.dmOpens = append(f.dmOpens, r.PostForm)
+		user := r.PostForm.Get("users")
+		if e := f.dmError[user]; e != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, e)
+			return
+		}
+		fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, user)
+	})
 	mux.HandleFunc("POST /response/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var body map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
@@ -164,4 +206,16 @@ func (f *fakeSlack) set(fn func(f *fakeSlack)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fn(f)
+}
+
+func (f *fakeSlack) Views() []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]map[string]any(nil), f.views...)
+}
+
+func (f *fakeSlack) DMOpens() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]url.Values(nil), f.dmOpens...)
 }

@@ -107,7 +107,25 @@ func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, isClick, err := decodeInteraction([]byte(form.Get("payload")))
+	payload := []byte(form.Get("payload"))
+	if typ, _ := interactionType(payload); typ == "view_submission" {
+		s, ours, err := decodeSubmission(payload)
+		if err != nil {
+			http.Error(w, "malformed payload", http.StatusBadRequest)
+			return
+		}
+		if !ours {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		s.at = at
+		// The report is committed before the ack, which shows the reply.
+		body := a.submit(r.Context(), s)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+		return
+	}
+	c, isClick, err := decodeInteraction(payload)
 	if err != nil {
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
@@ -152,9 +170,19 @@ func (a *Adapter) click(ctx context.Context, c click) bot.Reply {
 	return reply
 }
 
-// replyToClick delivers a click's private reply after the ack.
+// replyToClick delivers a click's private reply after the ack: a form is
+// opened as a modal at once (its trigger_id lasts 3 seconds), and when it
+// cannot be, the person is told privately to click again.
 func (a *Adapter) replyToClick(c click, reply bot.Reply) {
 	a.background(replyWindow, func(ctx context.Context) {
+		if reply.Form != nil && !reply.Duplicate {
+			err := a.openForm(ctx, c, *reply.Form)
+			if err == nil {
+				return
+			}
+			a.log.Warn("Open form failed", "channel", c.channel, "error", err)
+			reply = bot.Reply{Message: bot.Message{Text: formFailed}}
+		}
 		a.deliver(ctx, c.responseURL, c.received, reply, "click")
 	})
 }

@@ -25,9 +25,11 @@ func UsageHint() string {
 // private channels, DMs, group DMs): when Slack's answer to a post was
 // lost, the retry reads the channel's newest messages for the round's
 // metadata key (conversations.history) instead of posting it twice.
+// im:write opens the app's DM with a person (conversations.open) for redo
+// reminders.
 var Scopes = []string{
 	"commands", "chat:write", "chat:write.public", "users:read",
-	"channels:history", "groups:history", "im:history", "mpim:history",
+	"channels:history", "groups:history", "im:history", "mpim:history", "im:write",
 }
 
 // Manifest returns a Slack app manifest (YAML) for an app served at baseURL,
@@ -43,6 +45,10 @@ features:
   bot_user:
     display_name: asyncquiz
     always_online: true
+  app_home:
+    home_tab_enabled: false
+    messages_tab_enabled: true
+    messages_tab_read_only_enabled: true
   slash_commands:
     - command: /asyncquiz
       description: Start a round, drill, redo, see the leaderboard

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
 // Issue 13.5: a click with an empty user id (or channel), an oversized id,
@@ -117,4 +120,93 @@ func FuzzCommandJSON(f *testing.F) {
 			t.Fatalf("accepted out of bounds: %+v", c)
 		}
 	})
+}
+
+// FuzzDecodeSubmission: the view_submission decoder never panics, and what
+// it accepts is within bounds (seed corpus: testdata/fuzz and the real
+// payload shape).
+func FuzzDecodeSubmission(f *testing.F) {
+	data, err := os.ReadFile("testdata/payloads/view-submission.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(strings.ReplaceAll(string(data), "{{VALUE}}", "p:q:core-easy-1"))
+	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","callback_id":"asyncquiz_form","private_metadata":"{\"a\":\"p:d:1:1\"}","state":{"values":{"form":{"text":{"value":null}}}}}}`)
+	f.Fuzz(func(t *testing.T, payload string) {
+		s, ok, err := decodeSubmission([]byte(payload))
+		if err != nil || !ok {
+			if ok {
+				t.Fatal("ok with an error")
+			}
+			return
+		}
+		if !validID(s.user) || (s.channel != "" && !validID(s.channel)) || s.action == "" || len(s.action) > maxValue ||
+			len(s.title) > maxValue || len(s.text) > maxText || s.delivery == "" || len(s.delivery) > max(maxTriggerID, len("view::")+2*maxID) {
+			t.Fatalf("accepted out of bounds: %+v", s)
+		}
+		if !utf8.ValidString(s.userName) || utf8.RuneCountInString(s.userName) > maxName || strings.ContainsAny(s.userName, "\x00\n\r") {
+			t.Fatalf("name not clean: %q", s.userName)
+		}
+		if _, err := submitResponse(bot.Reply{Message: bot.Message{Text: s.text, Title: s.title}}, s.title); err != nil {
+			t.Fatalf("reply of an accepted submission: %v", err)
+		}
+	})
+}
+
+// Submissions of views this app did not open are acknowledged and
+// ignored; malformed ones of its own are refused.
+func TestAdapter_RefusesMalformedSubmissions(t *testing.T) {
+	good := func() map[string]any {
+		opened := map[string]any{"view": map[string]any{"callback_id": formCallback, "private_metadata": `{"a":"p:q:core-easy-1","c":"C1"}`}}
+		return submissionPayload("U2", "13345224609.738474920.m1", opened, str("x"))
+	}
+	view := func(p map[string]any) map[string]any { return p["view"].(map[string]any) }
+	tests := map[string]struct {
+		mutate func(p map[string]any)
+		status int
+	}{
+		"another app's view": {func(p map[string]any) { view(p)["callback_id"] = "something_else" }, 200},
+		"empty user":         {func(p map[string]any) { p["user"] = map[string]any{"id": ""} }, 400},
+		"metadata not JSON":  {func(p map[string]any) { view(p)["private_metadata"] = "p:q:x" }, 400},
+		"no action":          {func(p map[string]any) { view(p)["private_metadata"] = `{"c":"C1"}` }, 400},
+		"bad channel":        {func(p map[string]any) { view(p)["private_metadata"] = `{"a":"p:q:x","c":"C 1"}` }, 400},
+		"value not a string": {func(p map[string]any) {
+			view(p)["state"] = map[string]any{"values": map[string]any{"form": map[string]any{"text": map[string]any{"value": 5}}}}
+		}, 400},
+		"huge value": {func(p map[string]any) {
+			view(p)["state"] = map[string]any{"values": map[string]any{"form": map[string]any{"text": map[string]any{"value": strings.Repeat("x", maxText+1)}}}}
+		}, 400},
+		"no view id":       {func(p map[string]any) { view(p)["id"] = "" }, 400},
+		"view of a number": {func(p map[string]any) { p["view"] = 7 }, 400},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			p := good()
+			tc.mutate(p)
+			w := h.serve("/slack/interactions", formBody(p), nil)
+			if w.Code != tc.status || (tc.status == 200 && w.Body.Len() != 0) {
+				t.Fatalf("status %d %q, want %d", w.Code, w.Body, tc.status)
+			}
+			if n := h.db.Count(t, &quiz.Report{}); n != 0 {
+				t.Fatalf("%d reports written", n)
+			}
+		})
+	}
+}
+
+// The view_submission shape of Slack's documentation (testdata/payloads,
+// also a fuzz seed), signed: the reason is stored as written.
+func TestAdapter_SubmissionPayloadShape(t *testing.T) {
+	h := newHarness(t)
+	_, qid := revealedRound(t, h)
+	p := payloadShape(t, "view-submission.json", "p:q:"+qid, "", "")
+	w := h.serve("/slack/interactions", url.Values{"payload": {p}}.Encode(), nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"response_action":"update"`) {
+		t.Fatalf("status %d %s", w.Code, w.Body)
+	}
+	rs := reports(t, h)
+	if len(rs) != 1 || rs[0].UserID != "U0CA5" || rs[0].QuestionID != qid || rs[0].Reason != "The answer looks wrong on 3.13 <!channel> ```" {
+		t.Fatalf("reports %+v", rs)
+	}
 }

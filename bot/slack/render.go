@@ -16,6 +16,7 @@ const (
 	maxHeaderText  = 150
 	maxButtonText  = 75
 	maxActionValue = 2000
+	maxActions     = 25 // elements of an actions block
 )
 
 // truncate shortens s to at most n runes, marking the cut with an ellipsis.
@@ -120,19 +121,45 @@ func Blocks(m bot.Message) []slackgo.Block {
 	if len(ctx) > 0 {
 		blocks = append(blocks, slackgo.NewContextBlock("", ctx...))
 	}
-	if len(m.Buttons) > 0 {
-		var els []slackgo.BlockElement
-		for i, b := range m.Buttons {
-			btn := slackgo.NewButtonBlockElement(fmt.Sprintf("answer:%d", i), truncate(b.Action, maxActionValue),
-				slackgo.NewTextBlockObject(slackgo.PlainTextType, truncate(b.Label, maxButtonText), false, false))
-			els = append(els, btn)
-		}
-		blocks = append(blocks, slackgo.NewActionBlock("answers", els...))
+	// The buttons come last, and stay when the text is cut to fit.
+	if len(blocks) > maxBlocks-1 {
+		blocks = blocks[:maxBlocks-1]
 	}
-	if len(blocks) > maxBlocks {
-		blocks = blocks[:maxBlocks]
+	if actions := actionBlock(m); actions != nil {
+		blocks = append(blocks, actions)
 	}
 	return blocks
+}
+
+// actionBlock holds the answer buttons and, after them, the "Report a
+// problem" button: one block, so a drill card's report sits in the row of
+// its answers, and a reveal, whose answers are gone, keeps only the
+// report. nil when the message has no buttons, which is how an edit
+// removes them.
+func actionBlock(m bot.Message) slackgo.Block {
+	var els []slackgo.BlockElement
+	for i, b := range m.Buttons {
+		if i == maxActions-1 {
+			break // room for the report; a question has at most 5 options
+		}
+		els = append(els, button(fmt.Sprintf("answer:%d", i), b))
+	}
+	if m.Report != nil {
+		els = append(els, button("report", *m.Report))
+	}
+	if len(els) == 0 {
+		return nil
+	}
+	id := "answers"
+	if len(m.Buttons) == 0 {
+		id = "report"
+	}
+	return slackgo.NewActionBlock(id, els...)
+}
+
+func button(actionID string, b bot.Button) *slackgo.ButtonBlockElement {
+	return slackgo.NewButtonBlockElement(actionID, truncate(b.Action, maxActionValue),
+		slackgo.NewTextBlockObject(slackgo.PlainTextType, truncate(b.Label, maxButtonText), false, false))
 }
 
 // Fallback is the text Slack shows in notifications (and instead of the

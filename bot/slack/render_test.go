@@ -67,8 +67,46 @@ func TestBlocks_WithinLimits(t *testing.T) {
 	}
 	for _, q := range []*questions.Question{bottest.Longest(bank), bottest.MaxQuestion()} {
 		for name, m := range bottest.Messages(q) {
-			checkBlocks(t, name, Blocks(m))
+			blocks := Blocks(m)
+			checkBlocks(t, name, blocks)
+			// Cut to fit or not, the message keeps its buttons: every
+			// answer, and the report where there is one.
+			data, _ := json.Marshal(blocks)
+			got := buttons(t, string(data))
+			if m.Report != nil && got[m.Report.Label] != m.Report.Action {
+				t.Errorf("%s: report button %q, want %q", name, got[m.Report.Label], m.Report.Action)
+			}
+			for _, b := range m.Buttons {
+				if got[b.Label] != b.Action {
+					t.Errorf("%s: button %s is %q, want %q", name, b.Label, got[b.Label], b.Action)
+				}
+			}
 		}
+	}
+}
+
+// The report button sits after the answers of a drill card, in their
+// block, and alone in a block of its own on a reveal.
+func TestBlocks_ReportButton(t *testing.T) {
+	report := &bot.Button{Label: "Report a problem", Action: "p:d:7:2"}
+	card := Blocks(bot.Message{Title: "Drill", Buttons: []bot.Button{{Label: "A", Action: "d:7:2:A"}, {Label: "B", Action: "d:7:2:B"}}, Report: report})
+	reveal := Blocks(bot.Message{Title: "Revealed", Report: report})
+	for name, tc := range map[string]struct {
+		blocks []slackgo.Block
+		id     string
+		n      int
+	}{"drill card": {card, "answers", 3}, "reveal": {reveal, "report", 1}} {
+		last, ok := tc.blocks[len(tc.blocks)-1].(*slackgo.ActionBlock)
+		if !ok || last.BlockID != tc.id || len(last.Elements.ElementSet) != tc.n {
+			t.Fatalf("%s: last block %+v, want actions %q with %d buttons", name, tc.blocks[len(tc.blocks)-1], tc.id, tc.n)
+		}
+		btn := last.Elements.ElementSet[tc.n-1].(*slackgo.ButtonBlockElement)
+		if btn.ActionID != "report" || btn.Value != "p:d:7:2" || btn.Text.Text != "Report a problem" {
+			t.Fatalf("%s: report button %+v", name, btn)
+		}
+	}
+	if b := Blocks(bot.Message{Title: "No buttons"}); len(b) != 1 {
+		t.Fatalf("a message without buttons has %d blocks, want no actions block", len(b))
 	}
 }
 

@@ -39,9 +39,18 @@ type smConn struct {
 
 const writeTimeout = 5 * time.Second
 
-// ack acknowledges an envelope on this connection, the one it came from.
-func (c *smConn) ack(envelopeID string) error {
-	data, _ := json.Marshal(map[string]string{"envelope_id": envelopeID})
+// ack acknowledges an envelope on this connection, the one it came from;
+// payload, when set, is the response (what an HTTP request would get as
+// its body, such as a view_submission's response_action).
+func (c *smConn) ack(envelopeID string, payload json.RawMessage) error {
+	msg := map[string]any{"envelope_id": envelopeID}
+	if payload != nil {
+		msg["payload"] = payload
+	}
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))

@@ -35,6 +35,8 @@ type fakeConn struct {
 	ws     *websocket.Conn
 	wmu    sync.Mutex
 	acks   chan string // envelope ids acked on this connection
+	pmu    sync.Mutex
+	bodies map[string]json.RawMessage // envelope id -> the ack's payload
 	closed chan struct{}
 	helloC chan struct{}
 	once   sync.Once
@@ -70,7 +72,7 @@ func newSocketFake(t *testing.T, f *fakeSlack, mux *http.ServeMux) *socketFake {
 			return
 		}
 		sm.mu.Lock()
-		c := &fakeConn{id: len(sm.conns) + 1, ws: ws, acks: make(chan string, 1000), closed: make(chan struct{}),
+		c := &fakeConn{id: len(sm.conns) + 1, ws: ws, acks: make(chan string, 1000), bodies: map[string]json.RawMessage{}, closed: make(chan struct{}),
 			helloC: make(chan struct{}), pongs: make(chan struct{}, 10)}
 		ws.SetPingHandler(func(data string) error {
 			c.pings.Add(1)
@@ -105,9 +107,13 @@ func (c *fakeConn) readLoop() {
 			return
 		}
 		var ack struct {
-			EnvelopeID string `json:"envelope_id"`
+			EnvelopeID string          `json:"envelope_id"`
+			Payload    json.RawMessage `json:"payload"`
 		}
 		if json.Unmarshal(data, &ack) == nil && ack.EnvelopeID != "" {
+			c.pmu.Lock()
+			c.bodies[ack.EnvelopeID] = ack.Payload
+			c.pmu.Unlock()
 			c.acks <- ack.EnvelopeID
 		}
 	}
@@ -117,6 +123,13 @@ func (c *fakeConn) send(v any) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.ws.WriteJSON(v)
+}
+
+// ackPayload is the payload of the ack of envelope id (nil for none).
+func (c *fakeConn) ackPayload(id string) json.RawMessage {
+	c.pmu.Lock()
+	defer c.pmu.Unlock()
+	return c.bodies[id]
 }
 
 // hello lets a held connection say hello.

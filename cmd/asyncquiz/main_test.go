@@ -182,6 +182,10 @@ func TestSlackManifest(t *testing.T) {
 	var m struct {
 		Features struct {
 			SlashCommands []struct{ Command, URL string } `yaml:"slash_commands"`
+			AppHome       struct {
+				Messages bool `yaml:"messages_tab_enabled"`
+				ReadOnly bool `yaml:"messages_tab_read_only_enabled"`
+			} `yaml:"app_home"`
 		}
 		OAuth struct {
 			Scopes struct{ Bot []string }
@@ -200,10 +204,14 @@ func TestSlackManifest(t *testing.T) {
 		m.Features.SlashCommands[0].URL != "https://quiz.example.com/slack/commands" {
 		t.Fatalf("slash command %+v", m.Features.SlashCommands)
 	}
+	// Redo reminders arrive in the app's Messages tab; nobody writes back.
+	if !m.Features.AppHome.Messages || !m.Features.AppHome.ReadOnly {
+		t.Fatalf("app home %+v, want the Messages tab on, read-only", m.Features.AppHome)
+	}
 	if !m.Settings.Interactivity.Enabled || m.Settings.Interactivity.URL != "https://quiz.example.com/slack/interactions" {
 		t.Fatalf("interactivity %+v", m.Settings.Interactivity)
 	}
-	if got := strings.Join(m.OAuth.Scopes.Bot, ","); got != "commands,chat:write,chat:write.public,users:read,channels:history,groups:history,im:history,mpim:history" {
+	if got := strings.Join(m.OAuth.Scopes.Bot, ","); got != "commands,chat:write,chat:write.public,users:read,channels:history,groups:history,im:history,mpim:history,im:write" {
 		t.Fatalf("scopes %s", got)
 	}
 	if code, _, errs := runCmd(t, "", "slack", "manifest"); code != 2 || !strings.Contains(errs, "--url is required") {

@@ -14,6 +14,7 @@ import (
 	"github.com/asyncquiz/asyncquiz/bot/slack"
 	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/bwmarrin/discordgo"
 )
 
 // previewMessage builds the round message of q, or its reveal with a sample
@@ -81,9 +82,16 @@ func (d *svgDoc) code(s string, x int) {
 
 func (d *svgDoc) buttons(labels []string, x int) {
 	d.y += 12
-	for i, l := range labels {
-		fmt.Fprintf(&d.sb, `<rect x="%d" y="%d" width="44" height="28" rx="4" class="button"/><text x="%d" y="%d" class="buttontext">%s</text>`+"\n",
-			x+i*52, d.y, x+i*52+17, d.y+19, html.EscapeString(l))
+	for _, l := range labels {
+		// A letter sits in a square button; a longer label gets the width
+		// of its text (about 8 px a character in bold 14 px).
+		w, pad := 44, 17
+		if n := len([]rune(l)); n > 1 {
+			w, pad = 8*n+24, 12
+		}
+		fmt.Fprintf(&d.sb, `<rect x="%d" y="%d" width="%d" height="28" rx="4" class="button"/><text x="%d" y="%d" class="buttontext">%s</text>`+"\n",
+			x, d.y, w, x+pad, d.y+19, html.EscapeString(l))
+		x += w + 8
 	}
 	d.y += 34
 }
@@ -229,11 +237,11 @@ func discordSVG(w io.Writer, m bot.Message) error {
 		d.text(e.Footer.Text, 34, "small")
 	}
 	fmt.Fprintf(&d.sb, `<rect x="20" y="%d" width="4" height="%d" fill="#2b4a6f"/>`+"\n", start+6, d.y-start)
-	var labels []string
-	for _, b := range m.Buttons {
-		labels = append(labels, b.Label)
-	}
-	if len(labels) > 0 {
+	for _, row := range discord.Components(m) {
+		var labels []string
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			labels = append(labels, c.(discordgo.Button).Label)
+		}
 		d.buttons(labels, 34)
 	}
 	return d.finish(w, "#36393f", "asyncquiz on Discord")
