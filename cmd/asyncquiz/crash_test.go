@@ -251,3 +251,74 @@ func TestServe_KilledThreeTimesDuring1000Clicks(t *testing.T) {
 		t.Errorf("round: state %s, message %q; want open on its posted message %q", round.State, round.MessageRef, ts)
 	}
 }
+
+// Bug: a post that Slack applied but whose answer never reached the
+// process (kill -9 between chat.postMessage and recording its ts) was
+// retried without looking for it, so the channel got the question twice.
+// The fake kills the server inside chat.postMessage, after storing the
+// message; after the restart the retry finds the message by its metadata
+// in conversations.history and adopts it: one message, the round open on it.
+func TestServe_KilledBetweenPostAndRecord(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	fake := &fakeSlackAPI{changed: make(chan struct{}, 1)}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	srv := newCrashServer(t, api.URL, "post-crash-secret")
+	srv.start()
+	killed := make(chan struct{})
+	fake.mu.Lock()
+	fake.afterPost = func(fakeMessage) {
+		fake.afterPost = nil
+		srv.kill() // Slack has the message; the process never hears back
+		close(killed)
+	}
+	fake.mu.Unlock()
+	slackCommand(t, srv.addr, srv.secret, "start 1h", api.URL+"/response/start")
+	select {
+	case <-killed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the round was never posted")
+	}
+
+	db := quiztest.Inspect(t, srv.db)
+	var round quiz.Round
+	if err := db.First(&round, 1).Error; err != nil {
+		t.Fatal(err)
+	}
+	if round.State != quiz.StatePosting || round.MessageRef != "" {
+		t.Fatalf("after the kill: state %s, message %q; want posting with no message", round.State, round.MessageRef)
+	}
+	// The dead process's posting claim stands for quiz.DefaultLease (two
+	// minutes) so that a live replica's post in flight is never doubled;
+	// back-dating it stands for that wait.
+	lapsed := round.ClaimedAt.Add(-quiz.DefaultLease - time.Second).UTC()
+	if err := db.Model(&quiz.Round{}).Where("id = ?", 1).Update("claimed_at", lapsed).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	srv.start()
+	waitFor(t, "the round to open after the restart", 20*time.Second, fake.changed, func() bool {
+		if err := db.First(&round, 1).Error; err != nil {
+			t.Fatal(err)
+		}
+		return round.State != quiz.StatePosting
+	})
+	msgs := fake.messagesWithKey(bot.RoundKey(1))
+	if posts, _ := fake.counts(); posts != 1 || len(msgs) != 1 {
+		t.Fatalf("chat.postMessage called %d times, %d messages for round 1; want the one message", posts, len(msgs))
+	}
+	if round.State != quiz.StateOpen || round.MessageRef != msgs[0].TS {
+		t.Fatalf("round: state %s, message %q; want open on the adopted %q", round.State, round.MessageRef, msgs[0].TS)
+	}
+	fake.mu.Lock()
+	hist := fake.histCalls
+	fake.mu.Unlock()
+	if len(hist) != 1 || hist[0].Get("channel") != "C1" || hist[0].Get("include_all_metadata") != "1" {
+		t.Fatalf("conversations.history calls %v; want one for C1 with include_all_metadata", hist)
+	}
+	if !strings.Contains(srv.logs.String(), "Adopted a message posted earlier") {
+		t.Errorf("no adoption in the logs")
+	}
+}
