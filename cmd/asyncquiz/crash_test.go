@@ -31,8 +31,9 @@ type crashServer struct {
 	ready chan struct{} // closed while the server is up
 }
 
-func newCrashServer(t *testing.T, apiURL, secret string) *crashServer {
-	return &crashServer{t: t, bin: buildBinary(t), addr: freeAddr(t), db: filepath.Join(t.TempDir(), "q.db"),
+// newCrashServer prepares serve on db, a SQLite file or a postgres:// URL.
+func newCrashServer(t *testing.T, db, apiURL, secret string) *crashServer {
+	return &crashServer{t: t, bin: buildBinary(t), addr: freeAddr(t), db: db,
 		apiURL: apiURL, secret: secret, logs: &lockedBuffer{}, ready: make(chan struct{})}
 }
 
@@ -81,11 +82,17 @@ type pressResult struct {
 // one message, the one its clicks are on. Slack does not retry
 // block_actions, so a click cut off by the kill is simply not
 // acknowledged; the sender presses again once the server is back, as a
-// person would.
+// person would. It runs on SQLite, and on PostgreSQL too when
+// ASYNCQUIZ_TEST_POSTGRES is set.
 func TestServe_KilledThreeTimesDuring1000Clicks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t.Run("sqlite", func(t *testing.T) { killedDuringClicks(t, filepath.Join(t.TempDir(), "q.db")) })
+	t.Run("postgres", func(t *testing.T) { killedDuringClicks(t, quiztest.PostgresURL(t)) })
+}
+
+func killedDuringClicks(t *testing.T, dsn string) {
 	const (
 		users   = 1000
 		senders = 32
@@ -95,7 +102,7 @@ func TestServe_KilledThreeTimesDuring1000Clicks(t *testing.T) {
 	fake := &fakeSlackAPI{changed: make(chan struct{}, 1)}
 	api := httptest.NewServer(fake)
 	defer api.Close()
-	srv := newCrashServer(t, api.URL, "crash-test-secret")
+	srv := newCrashServer(t, dsn, api.URL, "crash-test-secret")
 	srv.start()
 	began := time.Now()
 	slackCommand(t, srv.addr, srv.secret, "start 1h", api.URL+"/response/start")
@@ -265,7 +272,7 @@ func TestServe_KilledBetweenPostAndRecord(t *testing.T) {
 	fake := &fakeSlackAPI{changed: make(chan struct{}, 1)}
 	api := httptest.NewServer(fake)
 	defer api.Close()
-	srv := newCrashServer(t, api.URL, "post-crash-secret")
+	srv := newCrashServer(t, filepath.Join(t.TempDir(), "q.db"), api.URL, "post-crash-secret")
 	srv.start()
 	killed := make(chan struct{})
 	fake.mu.Lock()
