@@ -118,6 +118,7 @@ func killedDuringClicks(t *testing.T, dsn string) {
 	stop := make(chan struct{})
 	defer close(stop)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
+	defer client.CloseIdleConnections()
 	var acked atomic.Int64
 	killNow := make(chan struct{}, len(killAt))
 	results := make([]pressResult, users)
