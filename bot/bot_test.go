@@ -125,6 +125,30 @@ func TestBot_UnknownPostOutcomeIsRetried(t *testing.T) {
 	}
 }
 
+// Bug: a process killed between the platform taking its post and
+// MarkPosted left the round posting with no failed attempt recorded, so the
+// replica that took the lapsed claim over posted without looking for the
+// message, and the channel got the question twice. A post of a claimed
+// round is always marked as a retry (cmd/asyncquiz's
+// TestServe_KilledBetweenPostAndRecord kills a real process there).
+func TestBot_PostTakenOverFromADeadProcessIsARetry(t *testing.T) {
+	h := bottest.New(t)
+	// What the dead process left: the round opened and claimed for its
+	// first post, which went out, and nothing recorded after.
+	r, _, err := h.Store.OpenRound(t.Context(), quiz.OpenInput{
+		Tenant: quiz.Tenant{Platform: "slack", Team: "T1"}, Channel: "C1", OpenedBy: "U1", Duration: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Add(quiz.DefaultLease) // the dead claim lapses
+	h.RunDue()
+	posts := h.Platform.Posts()
+	if len(posts) != 1 || !posts[0].Message.Retry || posts[0].Message.Key != bot.RoundKey(r.ID) {
+		t.Fatalf("posts=%+v; want one, marked as a retry of round %d's key", posts, r.ID)
+	}
+}
+
 func TestBot_RevealRetriesAfterFailedEdit(t *testing.T) {
 	h := bottest.New(t)
 	h.Do("start 5s")

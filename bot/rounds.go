@@ -102,22 +102,24 @@ func (rs *Rounds) Open(ctx context.Context, in quiz.OpenInput, retry bool) (quiz
 	if err != nil {
 		return quiz.Round{}, nil, err
 	}
-	if err := rs.post(ctx, r, q, retry); err != nil {
+	if err := rs.post(ctx, r, q, false, retry); err != nil {
 		return r, q, err
 	}
 	return r, q, nil
 }
 
-// post posts a claimed posting round and opens it. A post the platform
-// refused fails a start at once (retry false); one whose outcome is unknown
-// is always retried, and the retry adopts a message that did land.
-func (rs *Rounds) post(ctx context.Context, r quiz.Round, q *questions.Question, retry bool) error {
+// post posts a claimed posting round and opens it. again says an earlier
+// attempt may have landed, so the platform looks for its message first. A
+// post the platform refused fails a start at once (retry false); one whose
+// outcome is unknown is always retried, and the retry adopts a message
+// that did land.
+func (rs *Rounds) post(ctx context.Context, r quiz.Round, q *questions.Question, again, retry bool) error {
 	p := rs.platforms.get(r.Platform)
 	err := fmt.Errorf("no %s platform configured: %w", r.Platform, ErrRejected)
 	ref := ""
 	if p != nil {
 		m := roundMessage(r, q, 0)
-		m.Retry = r.Attempts > 0
+		m.Retry = again
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
 		if err = rs.platforms.pacer(r.Platform).wait(pctx, r.Channel); err == nil {
 			ref, err = p.Post(pctx, r.Channel, m)
@@ -325,7 +327,10 @@ func (rs *Rounds) postDue(ctx context.Context) error {
 			continue
 		}
 		r.Attempts-- // ClaimPosts counted this attempt already
-		rs.post(ctx, r, q, true)
+		// Every claimed round was tried before, even when its attempts say
+		// 0: a poster killed between the platform's answer and MarkPosted
+		// recorded nothing, and its message may be in the channel.
+		rs.post(ctx, r, q, true, true)
 	}
 	return nil
 }

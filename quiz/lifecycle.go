@@ -37,18 +37,19 @@ const RefreshLease = 30 * time.Second
 const claimDueWhere = `((state = @open AND closes_at <= @due AND (refresh_until IS NULL OR refresh_until <= @now))
 	OR (state = @revealing AND claimed_at <= @stale))`
 
-// ClaimDue claims up to limit rounds that are due for their reveal. One
-// statement claims the batch, so however many replicas call it at once,
-// each round goes to exactly one of them (PostgreSQL skips rows another
-// replica is claiming instead of waiting for it).
+// ClaimDue claims up to limit rounds that are due for their reveal, never
+// more (RevealDue gives each a worker slot). One statement claims the
+// batch, so however many replicas call it at once, each round goes to
+// exactly one of them (PostgreSQL skips rows another replica is claiming
+// instead of waiting for it).
 func (s *Store) ClaimDue(ctx context.Context, lease time.Duration, limit int) ([]Round, error) {
 	now := s.Now()
 	args := map[string]any{"open": StateOpen, "revealing": StateRevealing, "now": now, "due": now.Add(-s.grace),
 		"stale": now.Add(-lease), "limit": limit}
 	var won []Round
-	err := s.db.WithContext(ctx).Raw(`UPDATE rounds SET state = @revealing, claimed_at = @now, open_key = NULL, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM rounds WHERE `+claimDueWhere+` ORDER BY closes_at, id LIMIT @limit`+s.skipLocked()+`)
-		AND `+claimDueWhere+` RETURNING *`, args).Scan(&won).Error
+	err := s.db.WithContext(ctx).Raw(`WITH batch AS MATERIALIZED (SELECT id FROM rounds WHERE `+claimDueWhere+` ORDER BY closes_at, id LIMIT @limit`+s.skipLocked()+`)
+		UPDATE rounds SET state = @revealing, claimed_at = @now, open_key = NULL, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM batch) AND `+claimDueWhere+` RETURNING *`, args).Scan(&won).Error
 	if err != nil {
 		return nil, fmt.Errorf("claim due rounds: %w", err)
 	}
@@ -57,6 +58,13 @@ func (s *Store) ClaimDue(ctx context.Context, lease time.Duration, limit int) ([
 
 // skipLocked makes a claiming subquery pass over rows another transaction
 // holds (PostgreSQL); SQLite has one writer and no row locks.
+//
+// The claiming subquery is a MATERIALIZED common table expression, run
+// once: as `WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)`
+// PostgreSQL may plan it as the inner side of a nested loop and run it
+// again for every row, each run skipping the rows the statement has just
+// claimed, so the LIMIT bounded nothing and one call claimed every due
+// round.
 func (s *Store) skipLocked() string {
 	if s.postgres {
 		return " FOR UPDATE SKIP LOCKED"
@@ -156,9 +164,9 @@ func (s *Store) ClaimPosts(ctx context.Context, lease time.Duration, limit int) 
 	}
 	args := map[string]any{"posting": StatePosting, "now": now, "stale": now.Add(-lease), "limit": limit}
 	var won []Round
-	err = db.Raw(`UPDATE rounds SET claimed_at = @now, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM rounds WHERE state = @posting AND claimed_at <= @stale ORDER BY id LIMIT @limit`+s.skipLocked()+`)
-		AND state = @posting AND claimed_at <= @stale RETURNING *`, args).Scan(&won).Error
+	err = db.Raw(`WITH batch AS MATERIALIZED (SELECT id FROM rounds WHERE state = @posting AND claimed_at <= @stale ORDER BY id LIMIT @limit`+s.skipLocked()+`)
+		UPDATE rounds SET claimed_at = @now, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM batch) AND state = @posting AND claimed_at <= @stale RETURNING *`, args).Scan(&won).Error
 	if err != nil {
 		return nil, fmt.Errorf("claim posting rounds: %w", err)
 	}

@@ -3,6 +3,7 @@ package quiz_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -124,6 +125,48 @@ func TestStore_ClaimDue(t *testing.T) {
 				t.Fatalf("after 3 failures: state=%q error=%q, want failed with the error", final.State, final.LastError)
 			}
 		})
+	})
+}
+
+// Bug: on PostgreSQL a claim's LIMIT bounded nothing. The planner ran the
+// `id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` subquery again for
+// each row, each run skipping the rows just claimed, so ClaimDue(64) took
+// every due round; RevealDue, which gives each claimed round one of its 64
+// worker slots, then hung for good with workers waiting to free slots
+// they never held. Batches of due rounds and of posts to retry are now
+// never larger than asked.
+func TestStore_ClaimsNeverExceedTheLimit(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		ctx := context.Background()
+		s, clk := quiztest.NewStore(t, db)
+		const n = 300
+		for i := 0; i < n; i++ {
+			if i%2 == 0 {
+				openRound(t, s, fmt.Sprintf("C%03d", i), time.Hour)
+			} else if _, _, err := s.OpenRound(ctx, quiz.OpenInput{Tenant: teamA, Channel: fmt.Sprintf("C%03d", i), OpenedBy: "U0", Duration: 2 * time.Hour}); err != nil {
+				t.Fatal(err) // left posting, as by a poster that died
+			}
+		}
+		clk.Add(time.Hour) // the open rounds are due, the posting claims lapsed
+		for name, claim := range map[string]func(limit int) ([]quiz.Round, error){
+			"ClaimDue":   func(limit int) ([]quiz.Round, error) { return s.ClaimDue(ctx, quiz.DefaultLease, limit) },
+			"ClaimPosts": func(limit int) ([]quiz.Round, error) { return s.ClaimPosts(ctx, quiz.DefaultLease, limit) },
+		} {
+			total := 0
+			for _, limit := range []int{64, 1, 17, 64, 64} {
+				got, err := claim(limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) > limit {
+					t.Fatalf("%s(limit %d) claimed %d rounds", name, limit, len(got))
+				}
+				total += len(got)
+			}
+			if total != n/2 {
+				t.Fatalf("%s claimed %d rounds in all, want %d", name, total, n/2)
+			}
+		}
 	})
 }
 

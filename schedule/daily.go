@@ -198,17 +198,45 @@ func (s *Scheduler) Sweep(ctx context.Context, now time.Time) {
 	if err := s.Store.PruneDeliveries(ctx); err != nil {
 		log.Warn("Prune deliveries", "error", err)
 	}
+	// Schedules are fired by sweepWorkers at once: a channel's wait (its
+	// pace after last week's summary, a slow platform call) then holds back
+	// only that channel, not every schedule after it in the sweep.
+	work := make(chan quiz.Schedule)
+	var wg sync.WaitGroup
+	for i := 0; i < min(sweepWorkers, len(scheds)); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for sch := range work {
+				s.fireDue(ctx, sch, now, have)
+			}
+		}()
+	}
 	for _, sch := range scheds {
-		loc, err := sch.Location()
-		if err != nil {
-			continue
-		}
-		local := now.In(loc)
-		for _, back := range []int{1, 0} {
-			d := local.AddDate(0, 0, -back)
-			late := now.Sub(sch.FireTime(d.Year(), d.Month(), d.Day(), loc)) >= time.Minute
-			s.fireOn(ctx, sch, d.Year(), d.Month(), d.Day(), now, late, have)
-		}
+		work <- sch
+	}
+	close(work)
+	wg.Wait()
+}
+
+// sweepWorkers is how many schedules a sweep fires at once. With Slack's
+// pace of a write per second per channel, a sweep of 1,000 schedules that
+// each post a weekly summary before the round takes about 1,000/sweepWorkers
+// seconds; the database pool, not this, bounds the queries in flight.
+const sweepWorkers = 128
+
+// fireDue posts the schedule's rounds of yesterday and today (a deadline
+// may run past midnight) that are due at now and not in have, in order.
+func (s *Scheduler) fireDue(ctx context.Context, sch quiz.Schedule, now time.Time, have map[string]bool) {
+	loc, err := sch.Location()
+	if err != nil {
+		return
+	}
+	local := now.In(loc)
+	for _, back := range []int{1, 0} {
+		d := local.AddDate(0, 0, -back)
+		late := now.Sub(sch.FireTime(d.Year(), d.Month(), d.Day(), loc)) >= time.Minute
+		s.fireOn(ctx, sch, d.Year(), d.Month(), d.Day(), now, late, have)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -24,13 +25,29 @@ import (
 	"github.com/asyncquiz/asyncquiz/quiz"
 )
 
-// fakeSlackAPI records chat.postMessage and chat.update calls.
+// fakeSlackAPI is the Slack Web API as serve uses it: chat.postMessage
+// (keeping each message with its metadata), conversations.history (which,
+// as Slack does, returns metadata only with include_all_metadata),
+// chat.update, auth.test, and the response_url endpoints.
 type fakeSlackAPI struct {
-	mu      sync.Mutex
-	replies int
-	posts   int
-	updates []string // ts of each update
-	changed chan struct{}
+	mu        sync.Mutex
+	replies   int
+	posts     int
+	messages  []fakeMessage // every chat.postMessage, oldest first
+	updates   []string      // ts of each update
+	histCalls []url.Values
+	// replyBodies holds each response_url post's body by its path.
+	replyBodies map[string][]string
+	changed     chan struct{}
+	// afterPost, when set, runs with the lock held once a message is
+	// stored and before Slack answers: a test kills the server there.
+	afterPost func(fakeMessage)
+}
+
+// fakeMessage is a message as Slack stores it.
+type fakeMessage struct {
+	Channel, TS, Text string
+	Metadata          string // the metadata JSON as posted, or ""
 }
 
 func (f *fakeSlackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +57,30 @@ func (f *fakeSlackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/api/chat.postMessage":
 		f.posts++
-		fmt.Fprintf(w, `{"ok":true,"channel":"C1","ts":"1700000000.%06d"}`, f.posts)
+		m := fakeMessage{Channel: r.PostForm.Get("channel"), TS: fmt.Sprintf("1700000000.%06d", f.posts),
+			Text: r.PostForm.Get("text"), Metadata: r.PostForm.Get("metadata")}
+		f.messages = append(f.messages, m)
+		if f.afterPost != nil {
+			f.afterPost(m)
+		}
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, m.Channel, m.TS)
+	case "/api/conversations.history":
+		f.histCalls = append(f.histCalls, r.PostForm)
+		limit, _ := strconv.Atoi(r.PostForm.Get("limit"))
+		withMeta := r.PostForm.Get("include_all_metadata") == "1" || r.PostForm.Get("include_all_metadata") == "true"
+		msgs := []map[string]any{}
+		for i := len(f.messages) - 1; i >= 0 && (limit <= 0 || len(msgs) < limit); i-- { // newest first
+			m := f.messages[i]
+			if m.Channel != r.PostForm.Get("channel") {
+				continue
+			}
+			out := map[string]any{"type": "message", "ts": m.TS, "bot_id": "B1", "text": m.Text}
+			if withMeta && m.Metadata != "" {
+				out["metadata"] = json.RawMessage(m.Metadata)
+			}
+			msgs = append(msgs, out)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": msgs, "has_more": false})
 	case "/api/chat.update":
 		f.updates = append(f.updates, r.PostForm.Get("ts"))
 		fmt.Fprint(w, `{"ok":true}`)
@@ -49,12 +89,37 @@ func (f *fakeSlackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	default: // response_url
 		f.replies++
+		if body, err := io.ReadAll(r.Body); err == nil {
+			if f.replyBodies == nil {
+				f.replyBodies = map[string][]string{}
+			}
+			f.replyBodies[r.URL.Path] = append(f.replyBodies[r.URL.Path], string(body))
+		}
 		io.WriteString(w, `{"ok":true}`)
 	}
 	select {
 	case f.changed <- struct{}{}:
 	default:
 	}
+}
+
+// messagesWithKey returns the messages whose metadata carries key, the
+// round key of bot.RoundKey.
+func (f *fakeSlackAPI) messagesWithKey(key string) []fakeMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeMessage
+	for _, m := range f.messages {
+		var meta struct {
+			EventPayload struct {
+				Key string `json:"key"`
+			} `json:"event_payload"`
+		}
+		if json.Unmarshal([]byte(m.Metadata), &meta) == nil && meta.EventPayload.Key == key {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func (f *fakeSlackAPI) counts() (int, []string) {
@@ -242,19 +307,43 @@ func startSlackServe(t *testing.T, bin, addr, db, apiURL, secret string, logs io
 // slackPost sends a request signed as Slack signs it and returns the status.
 func slackPost(t *testing.T, addr, path, secret, body string) int {
 	t.Helper()
-	req, _ := http.NewRequest("POST", "http://"+addr+path, strings.NewReader(body))
+	code, err := trySlackPost(http.DefaultClient, addr, path, secret, body)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	return code
+}
+
+// trySlackPost is slackPost for goroutines other than the test's: the
+// transport's error (refused, reset by a kill) is returned.
+func trySlackPost(c *http.Client, addr, path, secret, body string) (int, error) {
+	req, err := http.NewRequest("POST", "http://"+addr+path, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte("v0:" + ts + ":" + body))
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
+		return 0, err
 	}
+	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode
+	return resp.StatusCode, nil
+}
+
+// clickBody is a block_actions form body as Slack sends it for user
+// pressing value on the channel's message ts ("" leaves the ts out).
+func clickBody(user, value, messageTS, triggerID, responseURL string) string {
+	payload := fmt.Sprintf(`{"type":"block_actions","team":{"id":"T1"},"user":{"id":%q,"name":%q},`+
+		`"channel":{"id":"C1"},"container":{"type":"message","channel_id":"C1","message_ts":%q},"trigger_id":%q,"response_url":%q,`+
+		`"actions":[{"action_id":"answer","block_id":"b","type":"button","value":%q}]}`,
+		user, "name-"+user, messageTS, triggerID, responseURL, value)
+	return url.Values{"payload": {payload}}.Encode()
 }
 
 func slackCommand(t *testing.T, addr, secret, text, responseURL string) {
@@ -292,10 +381,8 @@ func TestServe_KilledRightAfterClickAck(t *testing.T) {
 	})
 	const clicks = 20
 	for i := 0; i < clicks; i++ {
-		payload := fmt.Sprintf(`{"type":"block_actions","team":{"id":"T1"},"user":{"id":"U%d","name":"u%d"},`+
-			`"channel":{"id":"C1"},"container":{"type":"message","channel_id":"C1"},"response_url":%q,`+
-			`"actions":[{"action_id":"answer-A","block_id":"b","type":"button","value":"r:1:A"}]}`, i, i, api.URL+"/response/click")
-		if code := slackPost(t, addr, "/slack/interactions", secret, url.Values{"payload": {payload}}.Encode()); code != 200 {
+		body := clickBody(fmt.Sprintf("U%d", i), "r:1:A", "", "", api.URL+"/response/click")
+		if code := slackPost(t, addr, "/slack/interactions", secret, body); code != 200 {
 			t.Fatalf("click %d: status %d", i, code)
 		}
 	}
