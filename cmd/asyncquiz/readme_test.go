@@ -42,6 +42,20 @@ func TestReadme_Complete(t *testing.T) {
 			t.Errorf("README does not document %s", v[1])
 		}
 	}
+	// Every test the README cites as proof exists.
+	var tests strings.Builder
+	filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, "_test.go") {
+			b, _ := os.ReadFile(path)
+			tests.Write(b)
+		}
+		return nil
+	})
+	for _, m := range regexp.MustCompile("`(Test[A-Za-z0-9_]+)`").FindAllStringSubmatch(readme, -1) {
+		if !strings.Contains(tests.String(), "func "+m[1]+"(") {
+			t.Errorf("README cites %s, which does not exist", m[1])
+		}
+	}
 	for _, m := range regexp.MustCompile(`\]\(([^)#]+)(#[^)]*)?\)`).FindAllStringSubmatch(readme, -1) {
 		link := m[1]
 		if strings.Contains(link, "://") || strings.HasPrefix(link, "..") || strings.HasPrefix(link, "/") {
