@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asyncquiz/asyncquiz/questions"
 	"github.com/asyncquiz/asyncquiz/quiz"
 	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
@@ -115,7 +116,7 @@ func BenchmarkLeaderboard_Answers(b *testing.B) {
 	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
 		n := benchAnswers(b)
 		users := max(n/20, 1)
-		seedAnswers(b, db, n, users)
+		seedAnswers(b, db, n, users, []string{"core-easy-1"})
 		s, clk := benchStore(b, db)
 		clk.Set(quiztest.Start.Add(time.Hour))
 		b.ResetTimer()
@@ -129,9 +130,10 @@ func BenchmarkLeaderboard_Answers(b *testing.B) {
 }
 
 // seedAnswers writes n revealed answers by users people (20 per person, in
-// rounds of 1,000) and their scores, with bulk SQL: the benchmark measures
+// rounds of 1,000 over 20 channels, the rounds' questions taken in turn from
+// qids), their scores and item totals, with bulk SQL: the benchmarks measure
 // reading them, not writing them.
-func seedAnswers(b *testing.B, db *quiztest.DB, n, people int) {
+func seedAnswers(b *testing.B, db *quiztest.DB, n, people int, qids []string) {
 	b.Helper()
 	const perRound = 1000
 	rounds := (n + perRound - 1) / perRound
@@ -139,17 +141,17 @@ func seedAnswers(b *testing.B, db *quiztest.DB, n, people int) {
 	tx := db.Begin()
 	for r := 1; r <= rounds; r++ {
 		tx.Exec(`INSERT INTO rounds (id, platform, team, channel, question_id, state, created_at, closes_at, attempts, message_ref, option_order)
-			VALUES (?, 'slack', 'T1', ?, 'core-easy-1', 'revealed', ?, ?, 1, 'ts', '')`, r, fmt.Sprintf("C%d", r%20), at, at)
+			VALUES (?, 'slack', 'T1', ?, ?, 'revealed', ?, ?, 1, 'ts', '')`, r, fmt.Sprintf("C%d", r%20), qids[r%len(qids)], at, at)
 	}
 	const chunk = 500
 	for start := 0; start < n; start += chunk {
-		sql := "INSERT INTO answers (round_id, user_id, platform, team, channel, user_name, option, correct, points, answered_at, question_id, practice) VALUES "
+		sql := "INSERT INTO answers (round_id, user_id, platform, team, channel, user_name, option, correct, points, answered_at, question_id, practice, answer_ms) VALUES "
 		var args []any
 		for i := start; i < min(start+chunk, n); i++ {
 			if i > start {
 				sql += ","
 			}
-			sql += "(?, ?, 'slack', 'T1', ?, ?, ?, ?, ?, ?, 'core-easy-1', false)"
+			sql += "(?, ?, 'slack', 'T1', ?, ?, ?, ?, ?, ?, ?, false, ?)"
 			r := i/perRound + 1
 			user := (i*7919 + r) % people
 			correct := (i*31)%3 != 0
@@ -158,7 +160,7 @@ func seedAnswers(b *testing.B, db *quiztest.DB, n, people int) {
 				points = 1 + i%3
 			}
 			args = append(args, r, fmt.Sprintf("U%d", user), fmt.Sprintf("C%d", r%20), fmt.Sprintf("user %d", user),
-				map[bool]string{true: "B", false: "A"}[correct], correct, points, at)
+				map[bool]string{true: "B", false: "A"}[correct], correct, points, at, qids[r%len(qids)], (i*7793)%90_000)
 		}
 		if err := tx.Exec(sql+" ON CONFLICT DO NOTHING", args...).Error; err != nil {
 			b.Fatal(err)
@@ -178,8 +180,77 @@ func seedAnswers(b *testing.B, db *quiztest.DB, n, people int) {
 			}
 		}
 	}
+	err := tx.Exec(`INSERT INTO item_totals (platform, team, question_id, asked, answers, correct, pick_a, pick_b, pick_c, pick_d, pick_e)
+		SELECT platform, team, question_id, COUNT(DISTINCT round_id), COUNT(*), SUM(CASE WHEN correct THEN 1 ELSE 0 END),
+			SUM(CASE WHEN option = 'A' THEN 1 ELSE 0 END), SUM(CASE WHEN option = 'B' THEN 1 ELSE 0 END), 0, 0, 0
+		FROM answers GROUP BY platform, team, question_id`).Error
+	if err != nil {
+		b.Fatal(err)
+	}
 	tx.Exec(`INSERT INTO settings (name, value) VALUES ('score_zone', 'UTC') ON CONFLICT DO NOTHING`)
 	if err := tx.Commit().Error; err != nil {
 		b.Fatal(err)
 	}
+	if err := db.Exec("ANALYZE").Error; err != nil { // as autovacuum would, so the planner knows the tables' sizes
+		b.Fatal(err)
+	}
+}
+
+// realBank is the shipped bank: its ids and tags spread the seeded answers
+// over 347 questions as a long-lived team's are.
+func realBank(b *testing.B) (*questions.Bank, []string) {
+	bank, err := questions.LoadDefault()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, len(bank.Questions))
+	for i, q := range bank.Questions {
+		ids[i] = q.ID
+	}
+	return bank, ids
+}
+
+// Item statistics for one team, and over every team, from a million answers.
+func BenchmarkItemStats(b *testing.B) {
+	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
+		bank, ids := realBank(b)
+		n := benchAnswers(b)
+		seedAnswers(b, db, n, max(n/20, 1), ids)
+		clk := quiztest.NewClock(quiztest.Start.Add(time.Hour))
+		s := quiztest.OpenStore(b, db, bank, quiztest.Exact(clk)...)
+		team := &quiz.Tenant{Platform: "slack", Team: "T1"}
+		for _, scope := range []struct {
+			name string
+			t    *quiz.Tenant
+		}{{"team", team}, {"all", nil}} {
+			b.Run(scope.name, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					st, err := s.ItemStats(context.Background(), scope.t)
+					if err != nil || len(st) != min(len(ids), (n+999)/1000) || st[0].DiscriminationN == 0 {
+						b.Fatalf("%d stats (first %+v), %v", len(st), st[0], err)
+					}
+				}
+			})
+		}
+	})
+}
+
+// A channel's weekly summary when the team has a million answers (the
+// channel 50,000 of them, all in the week).
+func BenchmarkSummary(b *testing.B) {
+	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
+		bank, ids := realBank(b)
+		n := benchAnswers(b)
+		seedAnswers(b, db, n, max(n/20, 1), ids)
+		clk := quiztest.NewClock(quiztest.Start.Add(time.Hour))
+		s := quiztest.OpenStore(b, db, bank, quiztest.Exact(clk)...)
+		until := quiztest.Start
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			sum, err := s.Summary(context.Background(), quiz.Tenant{Platform: "slack", Team: "T1"}, "C1", until.Add(-7*24*time.Hour), until)
+			if err != nil || sum.Answers == 0 || len(sum.Missed) == 0 {
+				b.Fatalf("summary %+v, %v", sum, err)
+			}
+		}
+	})
 }

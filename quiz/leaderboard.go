@@ -165,10 +165,21 @@ func (s *Store) standingOf(ctx context.Context, t Tenant, channel, period, user 
 		return nil, nil
 	}
 	m := me[0]
+	// Those ahead, as four contiguous ranges of idx_scores_rank (more
+	// points; as many and more correct; ... earlier; ... a smaller id): an
+	// OR of the four would make both engines filter every row of the period.
 	var ahead int64
-	err := s.scores(ctx, t, channel, period).Where(`points > ? OR (points = ? AND (correct > ? OR (correct = ? AND
-		(reached_at < ? OR (reached_at = ? AND user_id < ?)))))`, m.Points, m.Points, m.Correct, m.Correct, m.ReachedAt, m.ReachedAt, m.UserID).
-		Count(&ahead).Error
+	base := "platform = ? AND team = ? AND channel = ? AND period = ? AND points > 0 AND "
+	count := "(SELECT COUNT(*) FROM scores WHERE " + base
+	err := s.db.WithContext(ctx).Raw("SELECT "+
+		count+"points > ?) + "+
+		count+"points = ? AND correct > ?) + "+
+		count+"points = ? AND correct = ? AND reached_at < ?) + "+
+		count+"points = ? AND correct = ? AND reached_at = ? AND user_id < ?)",
+		t.Platform, t.Team, channel, period, m.Points,
+		t.Platform, t.Team, channel, period, m.Points, m.Correct,
+		t.Platform, t.Team, channel, period, m.Points, m.Correct, m.ReachedAt,
+		t.Platform, t.Team, channel, period, m.Points, m.Correct, m.ReachedAt, m.UserID).Scan(&ahead).Error
 	if err != nil {
 		return nil, fmt.Errorf("rank score: %w", err)
 	}

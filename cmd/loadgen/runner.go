@@ -97,6 +97,9 @@ func (r *runner) serverEnv() []string {
 		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(r.sign.discordKey.Public().(ed25519.PublicKey)),
 		"DISCORD_GUILD_ID=" + discordGuild,
 		"DISCORD_API_URL=" + r.discordURL + "/api/v10",
+		// One person opens every round: the per-person and per-team start
+		// limits would refuse all but the first 20.
+		"ASYNCQUIZ_LIMITS=starts=0,team_starts=0",
 	}
 }
 
