@@ -29,7 +29,8 @@ func (a *Adapter) handleEnvelope(c *smConn, env envelope) {
 		}
 		a.startCommand(cmd)
 	case "interactive":
-		if typ, _ := interactionType(env.Payload); typ == "view_submission" {
+		typ, cl, err := decodePayload(env.Payload)
+		if typ == "view_submission" {
 			s, ours, err := decodeSubmission(env.Payload)
 			if err != nil || !ours {
 				ack()
@@ -43,8 +44,7 @@ func (a *Adapter) handleEnvelope(c *smConn, env envelope) {
 			ackWith(a.submit(context.Background(), s))
 			return
 		}
-		cl, isClick, err := decodeInteraction(env.Payload)
-		if err != nil || !isClick {
+		if err != nil || typ != "block_actions" {
 			ack()
 			if err != nil {
 				a.log.Warn("Socket Mode: malformed interaction ignored", "connection", c.id)

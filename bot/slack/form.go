@@ -179,18 +179,6 @@ func decodeSubmission(data []byte) (s submission, ok bool, err error) {
 	return s, true, nil
 }
 
-// interactionType is an interaction payload's type ("block_actions",
-// "view_submission", ...).
-func interactionType(data []byte) (string, error) {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return "", errPayload
-	}
-	return head.Type, nil
-}
-
 // submit hands a submission to the bot once it is committed and returns
 // the acknowledgement's body: the modal updated to show the reply, or,
 // for a redelivery, closed (the first delivery's answer showed the reply).

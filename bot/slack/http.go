@@ -83,7 +83,7 @@ const commandTimeout = 60 * time.Second
 func (a *Adapter) startCommand(c command) {
 	a.background(replyWindow, func(ctx context.Context) {
 		reply := a.runCommand(ctx, c)
-		a.deliver(ctx, c.responseURL, c.received, reply, "command")
+		a.deliver(ctx, c.responseURL, c.received, reply, "command", sleep)
 	})
 }
 
@@ -108,7 +108,8 @@ func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	payload := []byte(form.Get("payload"))
-	if typ, _ := interactionType(payload); typ == "view_submission" {
+	typ, c, err := decodePayload(payload)
+	if typ == "view_submission" {
 		s, ours, err := decodeSubmission(payload)
 		if err != nil {
 			http.Error(w, "malformed payload", http.StatusBadRequest)
@@ -125,12 +126,11 @@ func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
 		w.Write(body)
 		return
 	}
-	c, isClick, err := decodeInteraction(payload)
 	if err != nil {
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
-	if !isClick {
+	if typ != "block_actions" {
 		// Nothing else is configured for this app; acknowledge and ignore.
 		w.WriteHeader(http.StatusOK)
 		return
@@ -174,7 +174,7 @@ func (a *Adapter) click(ctx context.Context, c click) bot.Reply {
 // opened as a modal at once (its trigger_id lasts 3 seconds), and when it
 // cannot be, the person is told privately to click again.
 func (a *Adapter) replyToClick(c click, reply bot.Reply) {
-	a.background(replyWindow, func(ctx context.Context) {
+	a.work.Reply(replyWindow, func(ctx context.Context) {
 		if reply.Form != nil && !reply.Duplicate {
 			err := a.openForm(ctx, c, *reply.Form)
 			if err == nil {
@@ -183,6 +183,6 @@ func (a *Adapter) replyToClick(c click, reply bot.Reply) {
 			a.log.Warn("Open form failed", "channel", c.channel, "error", err)
 			reply = bot.Reply{Message: bot.Message{Text: formFailed}}
 		}
-		a.deliver(ctx, c.responseURL, c.received, reply, "click")
+		a.deliver(ctx, c.responseURL, c.received, reply, "click", a.work.Pause)
 	})
 }

@@ -170,18 +170,26 @@ type blockActions struct {
 // types this app does not use (acknowledge and ignore); err is set for a
 // block_actions payload that cannot be real.
 func decodeInteraction(data []byte) (c click, ok bool, err error) {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return click{}, false, errPayload
-	}
-	if head.Type != "block_actions" {
-		return click{}, false, nil
-	}
+	typ, c, err := decodePayload(data)
+	return c, err == nil && typ == "block_actions", err
+}
+
+// decodePayload reads an interaction's type and, for block_actions, the
+// click, in one pass over the payload (a click carries the whole clicked
+// message, and decoding it is most of a click's cost).
+func decodePayload(data []byte) (typ string, c click, err error) {
 	var p blockActions
-	if err := json.Unmarshal(data, &p); err != nil || len(p.Actions) == 0 {
-		return click{}, false, errPayload
+	err = json.Unmarshal(data, &p)
+	var wrongType *json.UnmarshalTypeError
+	switch {
+	case err != nil && !errors.As(err, &wrongType):
+		return "", click{}, errPayload
+	case p.Type != "block_actions":
+		// Another type's fields may not fit blockActions; its own
+		// decoder reads it.
+		return p.Type, click{}, nil
+	case err != nil || len(p.Actions) == 0:
+		return p.Type, click{}, errPayload
 	}
 	c = click{
 		user: p.User.ID, messageTS: p.Container.MessageTS, ephemeral: p.Container.IsEphemeral,
@@ -198,10 +206,10 @@ func decodeInteraction(data []byte) (c click, ok bool, err error) {
 	}
 	if !validID(c.channel) || !validID(c.user) || !validResponseURL(c.responseURL) ||
 		!validToken(c.triggerID, maxTriggerID) || !validToken(c.messageTS, maxID) || len(c.value) > maxValue {
-		return click{}, false, errPayload
+		return p.Type, click{}, errPayload
 	}
 	c.userName = cleanName(firstNonEmpty(p.User.Name, p.User.Username), c.user)
-	return c, true, nil
+	return p.Type, c, nil
 }
 
 func firstNonEmpty(s ...string) string {

@@ -33,8 +33,10 @@ var defaultReplyBackoff = []time.Duration{time.Second, 5 * time.Second, 30 * tim
 // retries a transport error, a 5xx or a 429 with backoff, within the
 // window and the uses, and gives up on a definite refusal (expired_url,
 // used_url, a 4xx). Giving up is logged and counted. A duplicate reply
-// (Slack's redelivery of a request already answered) sends nothing.
-func (a *Adapter) deliver(ctx context.Context, responseURL string, received time.Time, r bot.Reply, what string) {
+// (Slack's redelivery of a request already answered) sends nothing. pause
+// waits between attempts (false: give up).
+func (a *Adapter) deliver(ctx context.Context, responseURL string, received time.Time, r bot.Reply, what string,
+	pause func(context.Context, time.Duration) bool) {
 	if r.Duplicate {
 		return
 	}
@@ -60,15 +62,23 @@ func (a *Adapter) deliver(ctx context.Context, responseURL string, received time
 			return
 		}
 		a.log.Warn("Private reply failed; retrying", "kind", what, "attempt", attempt, "wait_seconds", wait.Seconds(), "error", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, wait) {
 			metrics.RepliesFailed.WithLabelValues(Name).Inc()
 			a.log.Error("Private reply given up at shutdown", "kind", what, "attempts", attempt, "error", err)
 			return
-		case <-t.C:
 		}
+	}
+}
+
+// sleep is deliver's pause outside a reply slot.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

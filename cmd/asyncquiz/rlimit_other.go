@@ -3,4 +3,4 @@
 package main
 
 // maxConns is a fixed bound where the descriptor limit cannot be read.
-func maxConns() int { return 4096 }
+func maxConns() int { return connsCeiling }
