@@ -59,10 +59,10 @@ func recoverer(h http.Handler, log *slog.Logger) http.Handler {
 
 // connsCeiling bounds open HTTP connections whatever the descriptor limit:
 // a connection costs a goroutine and its buffers, and a click is answered
-// in milliseconds, so 1,024 at once carry far more clicks a second than
+// in milliseconds, so 512 at once carry far more clicks a second than
 // two cores can record; beyond them, connections wait in the kernel's
 // accept queue rather than in the process's memory.
-const connsCeiling = 1024
+const connsCeiling = 512
 
 // limitListener keeps at most n connections open. When all are taken, an
 // idle kept-alive connection is closed to make room (its client simply
