@@ -64,23 +64,35 @@ func recoverer(h http.Handler, log *slog.Logger) http.Handler {
 // accept queue rather than in the process's memory.
 const connsCeiling = 512
 
-// limitListener keeps at most n connections open. When all are taken, an
-// idle kept-alive connection is closed to make room (its client simply
-// opens a new one); if none is idle, the next connection waits in the
-// kernel's backlog until one closes.
+// limitListener keeps at most n connections open. When all are taken, a
+// kept-alive connection idle for at least minIdle is closed to make room
+// (its client opens a new one); one idle for less may be about to carry
+// the client's next request, and closing it under that request fails it
+// (a POST is not retried). Otherwise the next connection waits in the
+// kernel's accept queue until one closes or has idled long enough.
 type limitListener struct {
 	net.Listener
 	slots chan struct{}
 	mu    sync.Mutex
-	idle  map[net.Conn]bool
+	idle  map[net.Conn]time.Time // since when
 	wake  chan struct{}
 }
 
+// minIdle is how long a connection must have been idle before it is closed
+// for a newcomer.
+const minIdle = time.Second
+
 func limitConns(l net.Listener, n int) *limitListener {
-	return &limitListener{Listener: l, slots: make(chan struct{}, n), idle: map[net.Conn]bool{}, wake: make(chan struct{}, 1)}
+	return &limitListener{Listener: l, slots: make(chan struct{}, n), idle: map[net.Conn]time.Time{}, wake: make(chan struct{}, 1)}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
+	var recheck *time.Timer
+	defer func() {
+		if recheck != nil {
+			recheck.Stop()
+		}
+	}()
 	for {
 		select {
 		case l.slots <- struct{}{}:
@@ -92,12 +104,19 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
 		default:
 		}
-		if !l.closeOneIdle() {
-			select { // wait for a connection to close or to go idle
-			case l.slots <- struct{}{}:
-				<-l.slots
-			case <-l.wake:
-			}
+		if l.closeOneIdle(time.Now()) {
+			continue
+		}
+		if recheck == nil {
+			recheck = time.NewTimer(minIdle / 4)
+		} else {
+			recheck.Reset(minIdle / 4)
+		}
+		select { // wait for a connection to close, to go idle, or to idle long enough
+		case l.slots <- struct{}{}:
+			<-l.slots
+		case <-l.wake:
+		case <-recheck.C:
 		}
 	}
 }
@@ -108,7 +127,7 @@ func (l *limitListener) track(c net.Conn, st http.ConnState) {
 	defer l.mu.Unlock()
 	switch st {
 	case http.StateIdle:
-		l.idle[c] = true
+		l.idle[c] = time.Now()
 		select {
 		case l.wake <- struct{}{}:
 		default:
@@ -118,18 +137,22 @@ func (l *limitListener) track(c net.Conn, st http.ConnState) {
 	}
 }
 
-func (l *limitListener) closeOneIdle() bool {
+// closeOneIdle closes the connection idle longest, if that is minIdle.
+func (l *limitListener) closeOneIdle(now time.Time) bool {
 	l.mu.Lock()
 	var victim net.Conn
-	for c := range l.idle {
-		victim = c
-		delete(l.idle, c)
-		break
+	var since time.Time
+	for c, t := range l.idle {
+		if victim == nil || t.Before(since) {
+			victim, since = c, t
+		}
 	}
-	l.mu.Unlock()
-	if victim == nil {
+	if victim == nil || now.Sub(since) < minIdle {
+		l.mu.Unlock()
 		return false
 	}
+	delete(l.idle, victim)
+	l.mu.Unlock()
 	victim.Close()
 	return true
 }

@@ -147,7 +147,8 @@ func TestMain_SlowClientsCannotStarveRequests(t *testing.T) {
 	}
 
 	// Two idle kept-alive connections fill the slots; a new client still
-	// gets in, because an idle one is closed for it.
+	// gets in, because an idle one is closed for it once it has idled
+	// for minIdle.
 	tr := &http.Transport{MaxIdleConnsPerHost: 10}
 	keep := &http.Client{Transport: tr}
 	for i := 0; i < 2; i++ {
@@ -164,4 +165,36 @@ func TestMain_SlowClientsCannotStarveRequests(t *testing.T) {
 		t.Fatalf("a new client with every slot idle: %v", err)
 	}
 	resp.Body.Close()
+}
+
+// A connection that has just gone idle is not closed for a newcomer (its
+// client may be sending its next request on it); one idle for minIdle is.
+func TestLimitListener_ClosesOnlyLongIdleConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := limitConns(ln, 1)
+	defer l.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	c, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.track(c, http.StateIdle)
+	now := time.Now()
+	if l.closeOneIdle(now) {
+		t.Fatal("closed a connection idle for no time")
+	}
+	if !l.closeOneIdle(now.Add(minIdle)) {
+		t.Fatalf("kept a connection idle for %v", minIdle)
+	}
+	client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := client.Read(make([]byte, 1)); err == nil {
+		t.Fatal("the closed connection still reads")
+	}
 }
