@@ -9,15 +9,20 @@ import (
 // Background runs work that an adapter starts after acknowledging a
 // request, and lets shutdown wait for it.
 type Background struct {
-	wg    sync.WaitGroup
-	once  sync.Once
-	slots chan struct{} // held by each running Reply
+	wg      sync.WaitGroup
+	once    sync.Once
+	pending chan func()   // replies waiting for a runner
+	slots   chan struct{} // held by each runner
 }
 
-// MaxReplies is how many private replies run at once: more than the
-// connections an adapter keeps to a platform host, so those stay busy,
-// and few enough that a burst of clicks costs no memory per click.
-const MaxReplies = 256
+// Private replies: at most MaxReplies run at once (more than the
+// connections an adapter keeps to a platform host, so those stay busy),
+// and up to replyQueue more wait, so a burst of clicks costs a queued
+// reply each, not a goroutine each; the click's handler returns at once.
+const (
+	MaxReplies = 128
+	replyQueue = 8192
+)
 
 // Go runs fn in a goroutine with its own context, bounded by timeout: the
 // request that started it has already been answered.
@@ -31,33 +36,74 @@ func (b *Background) Go(timeout time.Duration, fn func(ctx context.Context)) {
 	}()
 }
 
-// Reply runs fn like Go, but at most MaxReplies at a time: when all are
-// running, the caller waits for one to finish, so a burst of clicks holds
-// back its own (already acknowledged) requests instead of growing a
-// goroutine and a reply body per click. fn must not call Reply.
+// Reply queues fn to run like Go (its timeout counts from its start), at
+// most MaxReplies at a time. Only when replyQueue replies are already
+// waiting does the caller wait, for room in the queue.
 func (b *Background) Reply(timeout time.Duration, fn func(ctx context.Context)) {
-	b.once.Do(func() { b.slots = make(chan struct{}, MaxReplies) })
-	b.slots <- struct{}{}
-	b.Go(timeout, func(ctx context.Context) {
-		defer func() { <-b.slots }()
-		fn(ctx)
+	b.once.Do(func() {
+		b.pending = make(chan func(), replyQueue)
+		b.slots = make(chan struct{}, MaxReplies)
 	})
+	b.wg.Add(1)
+	b.pending <- func() {
+		defer b.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		fn(ctx)
+	}
+	b.kick()
+}
+
+// kick starts a runner if a slot is free.
+func (b *Background) kick() {
+	select {
+	case b.slots <- struct{}{}:
+		go b.run()
+	default:
+	}
+}
+
+// run takes queued replies until none is left, then gives its slot back.
+func (b *Background) run() {
+	for {
+		select {
+		case job := <-b.pending:
+			job()
+			continue
+		default:
+		}
+		<-b.slots
+		// A reply queued between the look above and the release found
+		// every slot taken: look again, and run it if no one else does.
+		if len(b.pending) == 0 {
+			return
+		}
+		select {
+		case b.slots <- struct{}{}:
+		default:
+			return
+		}
+	}
 }
 
 // Pause waits d, or until ctx is done (it then returns false), without
-// holding a reply's slot: a reply backing off leaves room for others. Only
-// a function run by Reply may call it.
+// holding a runner's slot: a reply backing off leaves room for others.
+// Only a function run by Reply may call it.
 func (b *Background) Pause(ctx context.Context, d time.Duration) bool {
 	<-b.slots
-	defer func() { b.slots <- struct{}{} }()
+	if len(b.pending) > 0 {
+		b.kick()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
+	ok := true
 	select {
 	case <-ctx.Done():
-		return false
+		ok = false
 	case <-t.C:
-		return true
 	}
+	b.slots <- struct{}{}
+	return ok
 }
 
 // Wait blocks until all work has finished or ctx is done.

@@ -7,42 +7,59 @@ import (
 	"time"
 )
 
-// At most MaxReplies replies run at once; the next caller waits for a
-// slot, and a reply that pauses (backing off) frees its slot meanwhile.
+// waitFor polls cond until it holds or a deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Replies are queued without blocking their caller; at most MaxReplies run
+// at once; the caller waits only when replyQueue are already waiting.
 func TestBackground_RepliesAreBounded(t *testing.T) {
 	var b Background
 	release := make(chan struct{})
-	var running, peak atomic.Int32
-	for range MaxReplies {
-		b.Reply(time.Minute, func(ctx context.Context) {
-			n := running.Add(1)
-			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-			}
-			<-release
-			running.Add(-1)
-		})
+	var running, peak, done atomic.Int32
+	job := func(ctx context.Context) {
+		n := running.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		<-release
+		running.Add(-1)
+		done.Add(1)
 	}
-	queued := make(chan struct{})
+	const n = MaxReplies + replyQueue
+	for range n { // none of these may block: the queue holds them
+		b.Reply(time.Minute, job)
+	}
+	waitFor(t, "the runners to start", func() bool { return running.Load() == MaxReplies })
+	blocked := make(chan struct{})
 	go func() {
-		b.Reply(time.Minute, func(ctx context.Context) {})
-		close(queued)
+		b.Reply(time.Minute, job)
+		close(blocked)
 	}()
 	select {
-	case <-queued:
-		t.Fatalf("reply %d started while %d were running", MaxReplies+1, MaxReplies)
-	case <-time.After(50 * time.Millisecond): // it must still be waiting; nothing else can make it start
+	case <-blocked:
+		t.Fatalf("a reply was queued with %d running and %d waiting", MaxReplies, replyQueue)
+	case <-time.After(50 * time.Millisecond): // it must still be waiting: nothing else can let it in
 	}
 	close(release)
-	select {
-	case <-queued:
-	case <-time.After(5 * time.Second):
-		t.Fatal("a finished reply did not free its slot")
+	<-blocked
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.Wait(ctx); err != nil {
+		t.Fatalf("%d of %d replies ran: %v", done.Load(), n+1, err)
 	}
-	if p := peak.Load(); p != MaxReplies {
-		t.Fatalf("peak %d running, want %d", p, MaxReplies)
+	if done.Load() != n+1 || peak.Load() != MaxReplies {
+		t.Fatalf("%d replies ran, at most %d at once; want %d, %d", done.Load(), peak.Load(), n+1, MaxReplies)
 	}
 
-	// Every slot held by a reply in its backoff pause: a new reply still runs.
+	// Every runner's reply pausing for a retry: a new reply still runs.
 	wake := make(chan struct{})
 	for range MaxReplies {
 		b.Reply(time.Minute, func(ctx context.Context) {
@@ -51,7 +68,7 @@ func TestBackground_RepliesAreBounded(t *testing.T) {
 		})
 	}
 	ran := make(chan struct{})
-	go b.Reply(time.Minute, func(ctx context.Context) { close(ran) })
+	b.Reply(time.Minute, func(ctx context.Context) { close(ran) })
 	select {
 	case <-ran:
 	case <-time.After(5 * time.Second):

@@ -158,7 +158,10 @@ func (a *Adapter) handleInteraction(w http.ResponseWriter, r *http.Request) {
 	// The answer is committed before the ack: what the person is told was
 	// accepted has been stored. Only the private reply follows the ack.
 	reply := a.click(r.Context(), c)
+	// The ack goes out now, even if queueing the reply has to wait.
+	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
+	http.NewResponseController(w).Flush()
 	a.replyToClick(c, reply)
 }
 
