@@ -47,8 +47,10 @@ func TestStore_CloseRound(t *testing.T) {
 		if n := db.Count(t, &quiz.Score{}); n != 0 {
 			t.Fatalf("cancelled round left %d scores", n)
 		}
-		if n := db.Count(t, &quiz.ItemTotal{}); n != 0 {
-			t.Fatalf("cancelled round counted in %d item totals", n)
+		for _, m := range []any{&quiz.ItemTotal{}, &quiz.ItemTime{}, &quiz.ItemBand{}} {
+			if n := db.Count(t, m); n != 0 {
+				t.Fatalf("cancelled round counted in %d %T rows", n, m)
+			}
 		}
 
 		// The same question in a new round scores for U1 (its first answer
