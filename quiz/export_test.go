@@ -8,9 +8,10 @@ import (
 
 // What the package's external tests reach for.
 
-// ItemHistogramsBackfill is the SQL step 202612010011 fills item_times and
-// item_bands with from the revealed answers (the benchmarks seed with it).
-var ItemHistogramsBackfill = []string{itemTimesBackfillV10, itemBandsBackfillV10}
+// ItemHistogramsBackfill is the SQL step 202612010011 fills item_times,
+// item_bands and accuracy_bands with from the revealed answers and the
+// scores (the benchmarks seed with it).
+var ItemHistogramsBackfill = []string{itemTimesBackfillV10, itemBandsBackfillV10, accuracyBandsBackfillV10}
 
 // RollbackTo undoes the migrations after id (tests of a backfill: roll
 // back, then Open applies the step again to the data already there).

@@ -88,6 +88,17 @@ type ItemBand struct {
 	Correct    int    `gorm:"not null"`
 }
 
+// AccuracyBand counts a tenant's people with at least minRanked answers by
+// their all-time accuracy (percent right, rounded down), kept up to date
+// with scores (reveals, Forget, a rebuild of the scores): the quarters of
+// discrimination are cut from it. It holds no person.
+type AccuracyBand struct {
+	Platform string `gorm:"primaryKey;size:16"`
+	Team     string `gorm:"primaryKey;size:64"`
+	Band     int    `gorm:"primaryKey;autoIncrement:false"`
+	People   int    `gorm:"not null"`
+}
+
 // timeBucket is the SQL for an answer's ItemTime.Sec.
 const timeBucket = `CASE WHEN answer_ms < 600000 THEN answer_ms / 1000
 	WHEN answer_ms < 3600000 THEN answer_ms / 60000 * 60
@@ -114,6 +125,59 @@ func addItemHistograms(tx *gorm.DB, r Round) error {
 		r.Platform, r.Team, r.QuestionID, PeriodAll, r.ID, minRanked).Error
 	if err != nil {
 		return fmt.Errorf("count item bands: %w", err)
+	}
+	// Each answerer moves from the band of their score without this round
+	// (one answer fewer) to the band with it.
+	err = tx.Exec(`INSERT INTO accuracy_bands (platform, team, band, people)
+		SELECT ?, ?, band, SUM(d) FROM (
+			SELECT s.correct * 100 / s.answers AS band, 1 AS d
+			FROM answers a JOIN scores s ON s.platform = a.platform AND s.team = a.team AND s.channel = '' AND s.period = ? AND s.user_id = a.user_id
+			WHERE a.round_id = ? AND s.answers >= ?
+			UNION ALL
+			SELECT (s.correct - CASE WHEN a.correct THEN 1 ELSE 0 END) * 100 / (s.answers - 1) AS band, -1 AS d
+			FROM answers a JOIN scores s ON s.platform = a.platform AND s.team = a.team AND s.channel = '' AND s.period = ? AND s.user_id = a.user_id
+			WHERE a.round_id = ? AND s.answers - 1 >= ?) moves
+		WHERE true GROUP BY band
+		ON CONFLICT (platform, team, band) DO UPDATE SET people = accuracy_bands.people + excluded.people`,
+		r.Platform, r.Team, PeriodAll, r.ID, minRanked, PeriodAll, r.ID, minRanked).Error
+	if err != nil {
+		return fmt.Errorf("count accuracy bands: %w", err)
+	}
+	return nil
+}
+
+// rebuildAccuracyBands counts every tenant's people by accuracy again from
+// the scores (after they were rebuilt).
+func rebuildAccuracyBands(tx *gorm.DB) error {
+	if err := tx.Exec("DELETE FROM accuracy_bands").Error; err != nil {
+		return fmt.Errorf("clear accuracy bands: %w", err)
+	}
+	err := tx.Exec(`INSERT INTO accuracy_bands (platform, team, band, people)
+		SELECT platform, team, correct * 100 / answers, COUNT(*) FROM scores
+		WHERE channel = '' AND period = ? AND answers >= ? GROUP BY platform, team, correct * 100 / answers`, PeriodAll, minRanked).Error
+	if err != nil {
+		return fmt.Errorf("count accuracy bands: %w", err)
+	}
+	return nil
+}
+
+// forgetAccuracy takes a person's all-time scores (in team, on platform or
+// every platform when "") out of the accuracy bands, before Forget deletes
+// them.
+func forgetAccuracy(tx *gorm.DB, platform, team, user string) error {
+	q := tx.Model(&Score{}).Where("team = ? AND user_id = ? AND channel = '' AND period = ? AND answers >= ?", team, user, PeriodAll, minRanked)
+	if platform != "" {
+		q = q.Where("platform = ?", platform)
+	}
+	var mine []Score
+	if err := q.Find(&mine).Error; err != nil {
+		return fmt.Errorf("read scores: %w", err)
+	}
+	for _, sc := range mine {
+		if err := tx.Exec("UPDATE accuracy_bands SET people = people - 1 WHERE platform = ? AND team = ? AND band = ?",
+			sc.Platform, sc.Team, sc.Correct*100/sc.Answers).Error; err != nil {
+			return fmt.Errorf("uncount accuracy: %w", err)
+		}
 	}
 	return nil
 }
@@ -161,8 +225,8 @@ func (s ItemStat) Percent() int {
 // ItemStats computes every question's statistics in tenant t, or over all
 // tenants when t is nil, from what reveals keep per question: totals from
 // item_totals, medians from item_times and discrimination from item_bands,
-// cut into quarters by the accuracies in scores. It reads no answers, so
-// its cost depends on the number of questions and people, not answers.
+// cut into quarters by accuracy_bands. It reads no answers and no scores,
+// so its cost depends on the number of questions, not answers or people.
 func (s *Store) ItemStats(ctx context.Context, t *Tenant) ([]ItemStat, error) {
 	db := s.db.WithContext(ctx)
 	scope := func(q *gorm.DB, prefix string) *gorm.DB {
@@ -260,10 +324,10 @@ const minRanked = 3
 
 // discrimination compares each question's answers from the weakest and the
 // strongest quarter of each tenant's people (see ItemStat.Discrimination).
-// The cut-offs come from the tenant's accuracy distribution (one row per
-// whole percent), the answers from item_bands.
+// The cut-offs come from the tenant's accuracy distribution (accuracy_bands,
+// one row per whole percent), the answers from item_bands.
 func (s *Store) discrimination(ctx context.Context, t *Tenant, stats map[string]*ItemStat) error {
-	where, bandWhere, args := "", "", []any{minRanked}
+	where, bandWhere, args := "", "", []any{}
 	if t != nil {
 		where, bandWhere = "AND platform = ? AND team = ?", "WHERE b.platform = ? AND b.team = ?"
 		args = append(args, t.Platform, t.Team, t.Platform, t.Team)
@@ -278,9 +342,7 @@ func (s *Store) discrimination(ctx context.Context, t *Tenant, stats map[string]
 	// (the last of NTILE(4)'s first quarter), hi that of the first of the
 	// last quarter (rank n - floor(n/4) + 1).
 	err := s.db.WithContext(ctx).Raw(`WITH dist AS (
-			SELECT platform, team, correct * 100 / answers AS band, COUNT(*) AS n
-			FROM scores WHERE channel = '' AND period = 'all' AND answers >= ? `+where+`
-			GROUP BY platform, team, correct * 100 / answers),
+			SELECT platform, team, band, people AS n FROM accuracy_bands WHERE people > 0 `+where+`),
 		cum AS (
 			SELECT platform, team, band, CAST(SUM(n) OVER (PARTITION BY platform, team ORDER BY band) AS BIGINT) AS upto,
 				CAST(SUM(n) OVER (PARTITION BY platform, team) AS BIGINT) AS total

@@ -173,13 +173,17 @@ func migrations() []*gormigrate.Migration {
 		},
 		{
 			// Item statistics without reading answers: histograms of answer
-			// times and of the answerers' accuracy per question, kept at
-			// reveal time (items.go), filled here from the revealed rounds.
+			// times and of the answerers' accuracy per question, and the
+			// people per accuracy, kept at reveal time (items.go), filled
+			// here from the revealed rounds and the scores.
 			// The answers' index for medians goes: nothing reads it now.
 			ID: "202612010011_item_histograms",
 			Migrate: func(tx *gorm.DB) error {
-				if err := tx.AutoMigrate(&itemTimeV10{}, &itemBandV10{}); err != nil {
+				if err := tx.AutoMigrate(&itemTimeV10{}, &itemBandV10{}, &accuracyBandV10{}); err != nil {
 					return err
+				}
+				if err := tx.Exec(accuracyBandsBackfillV10).Error; err != nil {
+					return fmt.Errorf("backfill accuracy_bands: %w", err)
 				}
 				if err := tx.Exec(itemTimesBackfillV10).Error; err != nil {
 					return fmt.Errorf("backfill item_times: %w", err)
@@ -193,13 +197,13 @@ func migrations() []*gormigrate.Migration {
 				if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_answers_item ON answers (platform, team, question_id, answer_ms)").Error; err != nil {
 					return err
 				}
-				return tx.Migrator().DropTable("item_bands", "item_times")
+				return tx.Migrator().DropTable("accuracy_bands", "item_bands", "item_times")
 			},
 		},
 	}
 }
 
-// itemTimeV10 and itemBandV10 are the tables as step 202612010011 created them.
+// itemTimeV10, itemBandV10 and accuracyBandV10 are the tables as step 202612010011 created them.
 type itemTimeV10 struct {
 	Platform   string `gorm:"primaryKey;size:16"`
 	Team       string `gorm:"primaryKey;size:64"`
@@ -220,6 +224,21 @@ type itemBandV10 struct {
 }
 
 func (itemBandV10) TableName() string { return "item_bands" }
+
+type accuracyBandV10 struct {
+	Platform string `gorm:"primaryKey;size:16"`
+	Team     string `gorm:"primaryKey;size:64"`
+	Band     int    `gorm:"primaryKey;autoIncrement:false"`
+	People   int    `gorm:"not null"`
+}
+
+func (accuracyBandV10) TableName() string { return "accuracy_bands" }
+
+// accuracyBandsBackfillV10 counts the people by accuracy in the scores
+// (empty before the scores are first built: ensureScores counts them then).
+const accuracyBandsBackfillV10 = `INSERT INTO accuracy_bands (platform, team, band, people)
+	SELECT platform, team, correct * 100 / answers, COUNT(*) FROM scores
+	WHERE channel = '' AND period = 'all' AND answers >= 3 GROUP BY platform, team, correct * 100 / answers`
 
 // itemTimesBackfillV10 fills item_times from the revealed rounds (not the
 // cancelled ones) as their reveals would have (items.go, timeBucket).
