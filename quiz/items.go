@@ -264,57 +264,58 @@ func (s *Store) ItemStats(ctx context.Context, t *Tenant) ([]ItemStat, error) {
 	return out, nil
 }
 
-// medians finds each question's middle answer time in its histogram.
+// medians finds each question's middle answer time in its histogram. The
+// rows are summed over tenants and sorted here rather than in SQL: a plain
+// scan of item_times is cheaper than the database's grouping and sorting
+// (by collation, on PostgreSQL) of as many rows.
 func (s *Store) medians(ctx context.Context, t *Tenant, stats map[string]*ItemStat) error {
 	where, args := "", []any{}
 	if t != nil {
 		where, args = "WHERE platform = ? AND team = ?", []any{t.Platform, t.Team}
 	}
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT question_id, sec, SUM(n) FROM item_times `+where+`
-		GROUP BY question_id, sec ORDER BY question_id, sec`, args...).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT question_id, sec, n FROM item_times `+where, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("read answer times: %w", err)
 	}
 	defer rows.Close()
-	type bucket struct{ sec, n int }
-	var (
-		qid  string
-		hist []bucket
-	)
-	// The histogram's own count is the total: it covers exactly the
-	// answers counted in it.
-	flush := func() {
-		total := 0
-		for _, b := range hist {
-			total += b.n
-		}
-		if st := stats[qid]; st != nil && total > 0 {
-			seen := 0
-			for _, b := range hist {
-				if seen += b.n; seen >= (total+1)/2 {
-					st.MedianSeconds = b.sec
-					break
-				}
-			}
-		}
-		hist = hist[:0]
-	}
+	hist := map[string]map[int]int{}
 	for rows.Next() {
 		var id string
-		var b bucket
-		if err := rows.Scan(&id, &b.sec, &b.n); err != nil {
+		var sec, n int
+		if err := rows.Scan(&id, &sec, &n); err != nil {
 			return fmt.Errorf("read answer times: %w", err)
 		}
-		if id != qid {
-			flush()
-			qid = id
+		if stats[id] == nil {
+			continue
 		}
-		hist = append(hist, b)
+		h := hist[id]
+		if h == nil {
+			h = map[int]int{}
+			hist[id] = h
+		}
+		h[sec] += n
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read answer times: %w", err)
 	}
-	flush()
+	// The histogram's own count is the total: it covers exactly the
+	// answers counted in it.
+	for id, h := range hist {
+		secs := make([]int, 0, len(h))
+		total := 0
+		for sec, n := range h {
+			secs = append(secs, sec)
+			total += n
+		}
+		sort.Ints(secs)
+		seen := 0
+		for _, sec := range secs {
+			if seen += h[sec]; seen >= (total+1)/2 && total > 0 {
+				stats[id].MedianSeconds = sec
+				break
+			}
+		}
+	}
 	return nil
 }
 
