@@ -141,13 +141,11 @@ func (s *Store) Summary(ctx context.Context, t Tenant, channel string, since, un
 	sum.Improved = sum.Improved[:min(3, len(sum.Improved))]
 
 	if len(now) > 0 {
-		users := make([]string, 0, len(now))
-		for u := range now {
-			users = append(users, u)
-		}
+		// The people are a subquery, not a list: a busy channel has more
+		// than a statement may bind.
 		var cleared int64
-		if err := db.Model(&Attempt{}).Where("platform = ? AND team = ? AND user_id IN ? AND mode = ? AND correct AND at >= ? AND at < ?",
-			t.Platform, t.Team, users, "redo", since, until).Count(&cleared).Error; err != nil {
+		if err := db.Model(&Attempt{}).Where("platform = ? AND team = ? AND mode = ? AND correct AND at >= ? AND at < ? AND user_id IN (SELECT user_id FROM answers WHERE "+window+")",
+			t.Platform, t.Team, "redo", since, until, t.Platform, t.Team, channel, since, until).Count(&cleared).Error; err != nil {
 			return sum, fmt.Errorf("count redo: %w", err)
 		}
 		sum.RedoCleared = int(cleared)
