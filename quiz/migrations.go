@@ -200,6 +200,24 @@ func migrations() []*gormigrate.Migration {
 				return tx.Migrator().DropTable("accuracy_bands", "item_bands", "item_times")
 			},
 		},
+		{
+			// The weekly summary reads a channel's answers in a window from
+			// the index alone (summary.go): it covers the person, the
+			// question and whether it was right.
+			ID: "202612010012_summary_index",
+			Migrate: func(tx *gorm.DB) error {
+				if err := tx.Exec("DROP INDEX IF EXISTS idx_answers_channel_time").Error; err != nil {
+					return err
+				}
+				return tx.Exec("CREATE INDEX idx_answers_channel_time ON answers (platform, team, channel, answered_at, user_id, question_id, correct)").Error
+			},
+			Rollback: func(tx *gorm.DB) error {
+				if err := tx.Exec("DROP INDEX IF EXISTS idx_answers_channel_time").Error; err != nil {
+					return err
+				}
+				return tx.Exec("CREATE INDEX idx_answers_channel_time ON answers (platform, team, channel, answered_at)").Error
+			},
+		},
 	}
 }
 
