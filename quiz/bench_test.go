@@ -131,8 +131,8 @@ func BenchmarkLeaderboard_Answers(b *testing.B) {
 
 // seedAnswers writes n revealed answers by users people (20 per person, in
 // rounds of 1,000 over 20 channels, the rounds' questions taken in turn from
-// qids), their scores and item totals, with bulk SQL: the benchmarks measure
-// reading them, not writing them.
+// qids), their scores, item totals and item histograms, with bulk SQL: the
+// benchmarks measure reading them, not writing them.
 func seedAnswers(b *testing.B, db *quiztest.DB, n, people int, qids []string) {
 	b.Helper()
 	const perRound = 1000
@@ -186,6 +186,13 @@ func seedAnswers(b *testing.B, db *quiztest.DB, n, people int, qids []string) {
 		FROM answers GROUP BY platform, team, question_id`).Error
 	if err != nil {
 		b.Fatal(err)
+	}
+	// The histograms of answer times and accuracies, as the reveals
+	// (in round order) would have kept them.
+	for _, sql := range quiz.ItemHistogramsBackfill {
+		if err := tx.Exec(sql).Error; err != nil {
+			b.Fatal(err)
+		}
 	}
 	tx.Exec(`INSERT INTO settings (name, value) VALUES ('score_zone', 'UTC') ON CONFLICT DO NOTHING`)
 	if err := tx.Commit().Error; err != nil {

@@ -47,8 +47,10 @@ func TestStore_CloseRound(t *testing.T) {
 		if n := db.Count(t, &quiz.Score{}); n != 0 {
 			t.Fatalf("cancelled round left %d scores", n)
 		}
-		if n := db.Count(t, &quiz.ItemTotal{}); n != 0 {
-			t.Fatalf("cancelled round counted in %d item totals", n)
+		for _, m := range []any{&quiz.ItemTotal{}, &quiz.ItemTime{}, &quiz.ItemBand{}} {
+			if n := db.Count(t, m); n != 0 {
+				t.Fatalf("cancelled round counted in %d %T rows", n, m)
+			}
 		}
 
 		// The same question in a new round scores for U1 (its first answer
@@ -74,18 +76,27 @@ func TestStore_Forget(t *testing.T) {
 	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
 		ctx := context.Background()
 		s, clk := quiztest.NewStore(t, db)
-		r := openRound(t, s, "C1", time.Minute)
-		for _, u := range []string{"U1", "U2"} {
-			if _, err := answer(s, r.ID, u, "A"); err != nil {
+		for i := 0; i < 3; i++ { // three answers each: counted by accuracy
+			r := openRound(t, s, "C1", time.Minute)
+			for _, u := range []string{"U1", "U2"} {
+				if _, err := answer(s, r.ID, u, "A"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clk.Add(time.Minute + quiz.AnswerGrace)
+			if won, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil || len(won) != 1 {
+				t.Fatalf("claim: %v %v", won, err)
+			}
+			if err := s.FinishReveal(ctx, r.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
-		clk.Add(time.Minute + quiz.AnswerGrace)
-		if won, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil || len(won) != 1 {
-			t.Fatalf("claim: %v %v", won, err)
+		ranked := func() (people int64) {
+			db.Model(&quiz.AccuracyBand{}).Select("COALESCE(SUM(people), 0)").Scan(&people)
+			return people
 		}
-		if err := s.FinishReveal(ctx, r.ID); err != nil {
-			t.Fatal(err)
+		if n := ranked(); n != 2 {
+			t.Fatalf("%d people counted by accuracy, want 2", n)
 		}
 		if _, err := s.AddAdmin(ctx, teamA, "U1", "ada", "U0"); err != nil {
 			t.Fatal(err)
@@ -113,6 +124,14 @@ func TestStore_Forget(t *testing.T) {
 		}
 		if rows("U2") != u2 {
 			t.Fatalf("U2's rows changed: %d, was %d", rows("U2"), u2)
+		}
+		// The per-question statistics stay; the count of people by
+		// accuracy is the remaining people's.
+		if db.Count(t, &quiz.ItemTotal{}) == 0 || db.Count(t, &quiz.ItemTime{}) == 0 {
+			t.Fatal("Forget removed per-question statistics")
+		}
+		if n := ranked(); n != 1 {
+			t.Fatalf("%d people counted by accuracy, want 1 (U2)", n)
 		}
 	})
 }

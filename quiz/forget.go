@@ -23,8 +23,9 @@ func (f Forgotten) Total() int64 {
 // Forget deletes what the store keeps about one person in a team: their
 // answers, attempts, first answers, scores, streaks, redo queue, drills,
 // reports, reminder setting and admin naming; rounds and schedules they
-// started keep running but no longer name them. Per-question totals
-// (item_totals) hold no person and stay. Messages already posted in the
+// started keep running but no longer name them. Per-question totals and
+// histograms (item_totals, item_times, item_bands) hold no person and stay;
+// the person leaves the count of people by accuracy (accuracy_bands). Messages already posted in the
 // chat are the platform's and cannot be changed from here. An empty
 // platform forgets the person on every platform with that team id.
 func (s *Store) Forget(ctx context.Context, platform, team, user string) (Forgotten, error) {
@@ -44,6 +45,10 @@ func (s *Store) Forget(ctx context.Context, platform, team, user string) (Forgot
 			}
 			out[what] = res.RowsAffected
 			return nil
+		}
+		// Their accuracy leaves the tenant's distribution with their scores.
+		if err := forgetAccuracy(tx, platform, team, user); err != nil {
+			return err
 		}
 		// Drill items go with their drills, so first.
 		if err := exec("drill_items", "DELETE FROM drill_items WHERE drill_id IN (SELECT id FROM drills WHERE "+where+")"); err != nil {

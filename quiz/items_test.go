@@ -3,6 +3,7 @@ package quiz_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +125,95 @@ func TestStore_DailyPicksInTheZone(t *testing.T) {
 			if err := s.FailRound(ctx, r.ID, "test"); err != nil { // frees the channel for the next day
 				t.Fatal(err)
 			}
+		}
+	})
+}
+
+// Statistics filled in by the migration from the answers already there
+// equal those the reveals kept: roll the histograms back, migrate again,
+// and every question's statistics are unchanged, in each tenant and over
+// all of them.
+func TestMigrations_ItemHistogramsBackfill(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		ctx := context.Background()
+		clk := quiztest.NewClock(quiztest.Start)
+		s, err := quiz.Open(ctx, db.DSN, quiztest.Bank(), quiztest.Exact(clk)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		teamB := quiz.Tenant{Platform: "slack", Team: "T2"}
+		qids := []string{"core-easy-1", "core-easy-2", "core-medium-1", "core-hard-1"}
+		// Twelve people of growing strength, whose accuracy moves from round
+		// to round; answers from seconds to over an hour after the opening;
+		// one round cancelled.
+		for round := 0; round < 16; round++ {
+			tn, channel := teamA, fmt.Sprintf("C%d", round%2)
+			if round%4 == 3 {
+				tn = teamB
+			}
+			r, _ := openPosted(t, s, quiz.OpenInput{Tenant: tn, Channel: channel, Duration: 3 * time.Hour, QuestionID: qids[round%len(qids)]})
+			for k := 1; k <= 12; k++ {
+				if (k+round)%5 == 0 {
+					continue // not everyone answers every round
+				}
+				clk.Add(time.Duration(k*k*k*(round+1)) * time.Second) // up to about 8 hours in all: capped below
+				if clk.Now().After(r.ClosesAt.Add(-time.Second)) {
+					clk.Set(r.ClosesAt.Add(-time.Second))
+				}
+				letter := "A"
+				if right := k > 3+round%6; right != (round%4 == 2) { // core-medium-1 favours the weak
+					letter = "B"
+				}
+				if _, err := s.Answer(ctx, quiz.AnswerInput{Tenant: tn, Channel: channel, RoundID: r.ID, UserID: fmt.Sprintf("U%d", k), Option: letter}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if round == 6 {
+				if _, err := s.CloseRound(ctx, quiz.CloseInput{Tenant: tn, RoundID: r.ID, Manager: true, ByName: "zoe", Cancel: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clk.Set(r.ClosesAt)
+			if won, err := s.ClaimDue(ctx, quiz.DefaultLease, 10); err != nil || len(won) != 1 {
+				t.Fatalf("claimed %d rounds, %v", len(won), err)
+			}
+			if err := s.FinishReveal(ctx, r.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stats := func(s *quiz.Store) string {
+			var out []string
+			for _, scope := range []*quiz.Tenant{&teamA, &teamB, nil} {
+				st, err := s.ItemStats(ctx, scope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, fmt.Sprintf("%+v", st))
+			}
+			return strings.Join(out, "\n")
+		}
+		live := stats(s)
+		for _, want := range []string{"MedianSeconds:3600", "Discrimination:-", "Discrimination:100"} {
+			if !strings.Contains(live, want) {
+				t.Fatalf("live statistics lack %q, so the test proves little:\n%s", want, live)
+			}
+		}
+		s.Close()
+
+		ids := quiz.MigrationIDs()
+		if err := quiz.RollbackTo(ctx, db.DSN, "202612010010_cancel_admins"); err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Count(t, &quiz.ItemTotal{}); n == 0 {
+			t.Fatal("the rollback lost item_totals")
+		}
+		s2, err := quiz.Open(ctx, db.DSN, quiztest.Bank(), quiztest.Exact(clk)...) // migrates again
+		if err != nil {
+			t.Fatalf("migrate again to %s: %v", ids[len(ids)-1], err)
+		}
+		defer s2.Close()
+		if got := stats(s2); got != live {
+			t.Fatalf("backfilled statistics differ from the reveals':\n--- backfilled\n%s\n--- live\n%s", got, live)
 		}
 	})
 }

@@ -108,7 +108,10 @@ func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 		if err := addItemTotals(tx, r, answers); err != nil {
 			return err
 		}
-		return s.upsertScores(tx, answers)
+		if err := s.upsertScores(tx, answers); err != nil {
+			return err
+		}
+		return addItemHistograms(tx, r) // after the scores: it reads them
 	})
 }
 

@@ -171,8 +171,119 @@ func migrations() []*gormigrate.Migration {
 				return dropColumns(tx, column{table: "rounds", name: "cancelled_by"})
 			},
 		},
+		{
+			// Item statistics without reading answers: histograms of answer
+			// times and of the answerers' accuracy per question, and the
+			// people per accuracy, kept at reveal time (items.go), filled
+			// here from the revealed rounds and the scores.
+			// The answers' index for medians goes: nothing reads it now.
+			ID: "202612010011_item_histograms",
+			Migrate: func(tx *gorm.DB) error {
+				if err := tx.AutoMigrate(&itemTimeV10{}, &itemBandV10{}, &accuracyBandV10{}); err != nil {
+					return err
+				}
+				if err := tx.Exec(accuracyBandsBackfillV10).Error; err != nil {
+					return fmt.Errorf("backfill accuracy_bands: %w", err)
+				}
+				if err := tx.Exec(itemTimesBackfillV10).Error; err != nil {
+					return fmt.Errorf("backfill item_times: %w", err)
+				}
+				if err := tx.Exec(itemBandsBackfillV10).Error; err != nil {
+					return fmt.Errorf("backfill item_bands: %w", err)
+				}
+				return tx.Exec("DROP INDEX IF EXISTS idx_answers_item").Error
+			},
+			Rollback: func(tx *gorm.DB) error {
+				if err := tx.Exec("CREATE INDEX IF NOT EXISTS idx_answers_item ON answers (platform, team, question_id, answer_ms)").Error; err != nil {
+					return err
+				}
+				return tx.Migrator().DropTable("accuracy_bands", "item_bands", "item_times")
+			},
+		},
+		{
+			// The weekly summary reads a channel's answers in a window from
+			// the index alone (summary.go): it covers the person, the
+			// question and whether it was right.
+			ID: "202612010012_summary_index",
+			Migrate: func(tx *gorm.DB) error {
+				if err := tx.Exec("DROP INDEX IF EXISTS idx_answers_channel_time").Error; err != nil {
+					return err
+				}
+				return tx.Exec("CREATE INDEX idx_answers_channel_time ON answers (platform, team, channel, answered_at, user_id, question_id, correct)").Error
+			},
+			Rollback: func(tx *gorm.DB) error {
+				if err := tx.Exec("DROP INDEX IF EXISTS idx_answers_channel_time").Error; err != nil {
+					return err
+				}
+				return tx.Exec("CREATE INDEX idx_answers_channel_time ON answers (platform, team, channel, answered_at)").Error
+			},
+		},
 	}
 }
+
+// itemTimeV10, itemBandV10 and accuracyBandV10 are the tables as step 202612010011 created them.
+type itemTimeV10 struct {
+	Platform   string `gorm:"primaryKey;size:16"`
+	Team       string `gorm:"primaryKey;size:64"`
+	QuestionID string `gorm:"primaryKey;size:128"`
+	Sec        int    `gorm:"primaryKey;autoIncrement:false"`
+	N          int    `gorm:"not null"`
+}
+
+func (itemTimeV10) TableName() string { return "item_times" }
+
+type itemBandV10 struct {
+	Platform   string `gorm:"primaryKey;size:16"`
+	Team       string `gorm:"primaryKey;size:64"`
+	QuestionID string `gorm:"primaryKey;size:128"`
+	Band       int    `gorm:"primaryKey;autoIncrement:false"`
+	Answers    int    `gorm:"not null"`
+	Correct    int    `gorm:"not null"`
+}
+
+func (itemBandV10) TableName() string { return "item_bands" }
+
+type accuracyBandV10 struct {
+	Platform string `gorm:"primaryKey;size:16"`
+	Team     string `gorm:"primaryKey;size:64"`
+	Band     int    `gorm:"primaryKey;autoIncrement:false"`
+	People   int    `gorm:"not null"`
+}
+
+func (accuracyBandV10) TableName() string { return "accuracy_bands" }
+
+// accuracyBandsBackfillV10 counts the people by accuracy in the scores
+// (empty before the scores are first built: ensureScores counts them then).
+const accuracyBandsBackfillV10 = `INSERT INTO accuracy_bands (platform, team, band, people)
+	SELECT platform, team, correct * 100 / answers, COUNT(*) FROM scores
+	WHERE channel = '' AND period = 'all' AND answers >= 3 GROUP BY platform, team, correct * 100 / answers`
+
+// itemTimesBackfillV10 fills item_times from the revealed rounds (not the
+// cancelled ones) as their reveals would have (items.go, timeBucket).
+const itemTimesBackfillV10 = `INSERT INTO item_times (platform, team, question_id, sec, n)
+	SELECT r.platform, r.team, r.question_id,
+		CASE WHEN a.answer_ms < 600000 THEN a.answer_ms / 1000 WHEN a.answer_ms < 3600000 THEN a.answer_ms / 60000 * 60
+			ELSE a.answer_ms / 3600000 * 3600 END,
+		COUNT(*)
+	FROM answers a JOIN rounds r ON r.id = a.round_id
+	WHERE r.state = 'revealed' AND r.cancelled_by = ''
+	GROUP BY r.platform, r.team, r.question_id,
+		CASE WHEN a.answer_ms < 600000 THEN a.answer_ms / 1000 WHEN a.answer_ms < 3600000 THEN a.answer_ms / 60000 * 60
+			ELSE a.answer_ms / 3600000 * 3600 END`
+
+// itemBandsBackfillV10 fills item_bands from the revealed rounds as their
+// reveals would have: each answer under its person's accuracy over their
+// answers of the rounds revealed up to its own (in the order they were
+// revealed), once they had at least 3 (minRanked).
+const itemBandsBackfillV10 = `INSERT INTO item_bands (platform, team, question_id, band, answers, correct)
+	SELECT platform, team, question_id, c * 100 / n, COUNT(*), SUM(ok)
+	FROM (SELECT r.platform AS platform, r.team AS team, r.question_id AS question_id, CASE WHEN a.correct THEN 1 ELSE 0 END AS ok,
+			COUNT(*) OVER w AS n, SUM(CASE WHEN a.correct THEN 1 ELSE 0 END) OVER w AS c
+		FROM answers a JOIN rounds r ON r.id = a.round_id
+		WHERE r.state = 'revealed' AND r.cancelled_by = ''
+		WINDOW w AS (PARTITION BY a.platform, a.team, a.user_id ORDER BY COALESCE(r.revealed_at, r.closes_at), r.id)) ranked
+	WHERE n >= 3
+	GROUP BY platform, team, question_id, c * 100 / n`
 
 // adminV9 is the admins table as step 202612010010 created it.
 type adminV9 struct {

@@ -137,7 +137,7 @@ func TestMigrations_MatchModels(t *testing.T) {
 			scratch = filepath.Join(t.TempDir(), "models.db")
 		}
 		models := quiztest.Inspect(t, scratch)
-		if err := models.AutoMigrate(&quiz.Round{}, &quiz.Answer{}, &quiz.Attempt{}, &quiz.RedoItem{}, &quiz.Drill{}, &quiz.DrillItem{}, &quiz.Schedule{}, &quiz.Delivery{}, &quiz.FirstAnswer{}, &quiz.Score{}, &quiz.Setting{}, &quiz.Streak{}, &quiz.Report{}, &quiz.ItemTotal{}, &quiz.WeeklySummary{}, &quiz.Reminder{}, &quiz.Admin{}); err != nil {
+		if err := models.AutoMigrate(&quiz.Round{}, &quiz.Answer{}, &quiz.Attempt{}, &quiz.RedoItem{}, &quiz.Drill{}, &quiz.DrillItem{}, &quiz.Schedule{}, &quiz.Delivery{}, &quiz.FirstAnswer{}, &quiz.Score{}, &quiz.Setting{}, &quiz.Streak{}, &quiz.Report{}, &quiz.ItemTotal{}, &quiz.ItemTime{}, &quiz.ItemBand{}, &quiz.AccuracyBand{}, &quiz.WeeklySummary{}, &quiz.Reminder{}, &quiz.Admin{}); err != nil {
 			t.Fatal(err)
 		}
 		migrated := namesOf(t, db.DB)

@@ -72,22 +72,22 @@ func orderOf(s string, q *questions.Question) questions.Order {
 type Answer struct {
 	ID         uint64 `gorm:"primaryKey"`
 	RoundID    uint64 `gorm:"not null;uniqueIndex:idx_answers_round_user,priority:1"`
-	UserID     string `gorm:"size:64;not null;uniqueIndex:idx_answers_round_user,priority:2"`
-	Platform   string `gorm:"size:16;not null;index:idx_answers_team_time,priority:1;index:idx_answers_item,priority:1;index:idx_answers_channel_time,priority:1"`
-	Team       string `gorm:"size:64;not null;index:idx_answers_team_time,priority:2;index:idx_answers_item,priority:2;index:idx_answers_channel_time,priority:2"`
+	UserID     string `gorm:"size:64;not null;uniqueIndex:idx_answers_round_user,priority:2;index:idx_answers_channel_time,priority:5"`
+	Platform   string `gorm:"size:16;not null;index:idx_answers_team_time,priority:1;index:idx_answers_channel_time,priority:1"`
+	Team       string `gorm:"size:64;not null;index:idx_answers_team_time,priority:2;index:idx_answers_channel_time,priority:2"`
 	Channel    string `gorm:"size:64;not null;index:idx_answers_channel_time,priority:3"`
 	UserName   string `gorm:"size:100"`
 	Option     string `gorm:"size:1;not null"` // canonical: the file's letter, whatever was shown
-	Correct    bool
+	Correct    bool   `gorm:"index:idx_answers_channel_time,priority:7"`
 	Points     int
 	AnsweredAt time.Time `gorm:"not null;index:idx_answers_team_time,priority:3;index:idx_answers_channel_time,priority:4"`
-	QuestionID string    `gorm:"size:128;not null;default:'';index:idx_answers_item,priority:3"`
+	QuestionID string    `gorm:"size:128;not null;default:'';index:idx_answers_channel_time,priority:6"`
 	// Practice: the person had answered this question before in this team
 	// (another round or channel), so it scores nothing.
 	Practice   bool `gorm:"not null;default:false"`
 	ReceivedAt *time.Time
 	// AnswerMS is how long after the round opened the person answered.
-	AnswerMS int64 `gorm:"column:answer_ms;not null;default:0;index:idx_answers_item,priority:4"`
+	AnswerMS int64 `gorm:"column:answer_ms;not null;default:0"`
 }
 
 // FirstAnswer records that a person has answered a question in a team: its

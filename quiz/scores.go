@@ -148,6 +148,9 @@ func (s *Store) ensureScores(ctx context.Context) error {
 			}
 			lastID = batch[len(batch)-1].ID
 		}
+		if err := rebuildAccuracyBands(tx); err != nil {
+			return err
+		}
 		return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&Setting{Name: scoreZoneKey, Value: s.loc.String()}).Error
 	})
 }

@@ -40,19 +40,64 @@ type Improvement struct {
 const improvedMin = 2
 
 // Summary computes the channel's summary for [since, until), comparing
-// accuracy with the window of the same length before. Every query is a range
-// of an index on the channel and the time (idx_answers_channel_time).
+// accuracy with the window of the same length before. The answers of both
+// windows are one range of an index that covers them
+// (idx_answers_channel_time: the channel, the time, then the person, the
+// question and whether it was right), read once and counted here; the
+// improved people's names and the rounds and redo counts are small
+// queries of their own.
 func (s *Store) Summary(ctx context.Context, t Tenant, channel string, since, until time.Time) (TeamSummary, error) {
 	db := s.db.WithContext(ctx)
 	sum := TeamSummary{Since: since, Until: until}
 	window := "platform = ? AND team = ? AND channel = ? AND answered_at >= ? AND answered_at < ?"
-	var tot struct{ People, Answers, Correct int }
-	err := db.Model(&Answer{}).Select("COUNT(DISTINCT user_id) AS people, COUNT(*) AS answers, COALESCE(SUM(CASE WHEN correct THEN 1 ELSE 0 END), 0) AS correct").
-		Where(window, t.Platform, t.Team, channel, since, until).Scan(&tot).Error
+	from := since.Add(-until.Sub(since))
+
+	type tally struct{ n, good int }
+	type person struct{ now, before tally }
+	people := map[string]*person{}
+	perQ := map[string]*tally{}
+	rows, err := db.Raw(`SELECT user_id, question_id, CASE WHEN correct THEN 1 ELSE 0 END, CASE WHEN answered_at >= ? THEN 1 ELSE 0 END
+		FROM answers WHERE `+window, since, t.Platform, t.Team, channel, from, until).Rows()
 	if err != nil {
 		return sum, fmt.Errorf("count answers: %w", err)
 	}
-	sum.People, sum.Answers, sum.Correct = tot.People, tot.Answers, tot.Correct
+	defer rows.Close()
+	for rows.Next() {
+		var user, qid string
+		var good, now int
+		if err := rows.Scan(&user, &qid, &good, &now); err != nil {
+			return sum, fmt.Errorf("count answers: %w", err)
+		}
+		p := people[user]
+		if p == nil {
+			p = &person{}
+			people[user] = p
+		}
+		if now == 0 {
+			p.before.n, p.before.good = p.before.n+1, p.before.good+good
+			continue
+		}
+		p.now.n, p.now.good = p.now.n+1, p.now.good+good
+		q := perQ[qid]
+		if q == nil {
+			q = &tally{}
+			perQ[qid] = q
+		}
+		q.n, q.good = q.n+1, q.good+good
+		sum.Answers, sum.Correct = sum.Answers+1, sum.Correct+good
+	}
+	if err := rows.Err(); err != nil {
+		return sum, fmt.Errorf("count answers: %w", err)
+	}
+	rows.Close()
+	var users []string // who answered in the window
+	for u, p := range people {
+		if p.now.n > 0 {
+			users = append(users, u)
+		}
+	}
+	sum.People = len(users)
+
 	var rounds int64
 	if err := db.Model(&Round{}).Where("platform = ? AND team = ? AND channel = ? AND state = ? AND closes_at >= ? AND closes_at < ?",
 		t.Platform, t.Team, channel, StateRevealed, since, until).Count(&rounds).Error; err != nil {
@@ -60,17 +105,9 @@ func (s *Store) Summary(ctx context.Context, t Tenant, channel string, since, un
 	}
 	sum.Rounds = int(rounds)
 
-	var perQ []struct {
-		QuestionID string
-		N, Wrong   int
-	}
-	if err := db.Model(&Answer{}).Select("question_id, COUNT(*) AS n, SUM(CASE WHEN correct THEN 0 ELSE 1 END) AS wrong").
-		Where(window, t.Platform, t.Team, channel, since, until).Group("question_id").Scan(&perQ).Error; err != nil {
-		return sum, fmt.Errorf("count misses: %w", err)
-	}
 	tags := map[string]*TagMiss{}
-	for _, r := range perQ {
-		q, ok := s.bank.Get(r.QuestionID)
+	for id, r := range perQ {
+		q, ok := s.bank.Get(id)
 		if !ok {
 			continue
 		}
@@ -80,8 +117,8 @@ func (s *Store) Summary(ctx context.Context, t Tenant, channel string, since, un
 				m = &TagMiss{Tag: tag}
 				tags[tag] = m
 			}
-			m.Missed += r.Wrong
-			m.Answers += r.N
+			m.Missed += r.n - r.good
+			m.Answers += r.n
 		}
 	}
 	for _, m := range tags {
@@ -98,35 +135,12 @@ func (s *Store) Summary(ctx context.Context, t Tenant, channel string, since, un
 	})
 	sum.Missed = sum.Missed[:min(3, len(sum.Missed))]
 
-	perUser := func(from, to time.Time) (map[string][3]int, map[string]string, error) {
-		var rows []struct {
-			UserID   string
-			UserName string
-			N, Good  int
-		}
-		err := db.Model(&Answer{}).Select("user_id, MAX(user_name) AS user_name, COUNT(*) AS n, SUM(CASE WHEN correct THEN 1 ELSE 0 END) AS good").
-			Where(window, t.Platform, t.Team, channel, from, to).Group("user_id").Scan(&rows).Error
-		out, names := map[string][3]int{}, map[string]string{}
-		for _, r := range rows {
-			out[r.UserID] = [3]int{r.N, r.Good}
-			names[r.UserID] = r.UserName
-		}
-		return out, names, err
-	}
-	now, names, err := perUser(since, until)
-	if err != nil {
-		return sum, fmt.Errorf("accuracy this window: %w", err)
-	}
-	before, _, err := perUser(since.Add(-until.Sub(since)), since)
-	if err != nil {
-		return sum, fmt.Errorf("accuracy the window before: %w", err)
-	}
-	for u, a := range now {
-		b, ok := before[u]
-		if !ok || a[0] < improvedMin || b[0] < improvedMin {
+	for _, u := range users {
+		a, b := people[u].now, people[u].before
+		if a.n < improvedMin || b.n < improvedMin {
 			continue
 		}
-		imp := Improvement{UserID: u, UserName: names[u], Before: b[1] * 100 / b[0], After: a[1] * 100 / a[0]}
+		imp := Improvement{UserID: u, Before: b.good * 100 / b.n, After: a.good * 100 / a.n}
 		if imp.After > imp.Before {
 			sum.Improved = append(sum.Improved, imp)
 		}
@@ -139,15 +153,32 @@ func (s *Store) Summary(ctx context.Context, t Tenant, channel string, since, un
 		return a.UserID < b.UserID
 	})
 	sum.Improved = sum.Improved[:min(3, len(sum.Improved))]
-
-	if len(now) > 0 {
-		users := make([]string, 0, len(now))
-		for u := range now {
-			users = append(users, u)
+	if len(sum.Improved) > 0 {
+		// Their names as they answered in the window.
+		ids := make([]string, len(sum.Improved))
+		for i, imp := range sum.Improved {
+			ids[i] = imp.UserID
 		}
+		var names []struct{ UserID, UserName string }
+		if err := db.Model(&Answer{}).Select("user_id, MAX(user_name) AS user_name").Where(window+" AND user_id IN ?", t.Platform, t.Team, channel, since, until, ids).
+			Group("user_id").Scan(&names).Error; err != nil {
+			return sum, fmt.Errorf("read names: %w", err)
+		}
+		for _, n := range names {
+			for i := range sum.Improved {
+				if sum.Improved[i].UserID == n.UserID {
+					sum.Improved[i].UserName = n.UserName
+				}
+			}
+		}
+	}
+
+	if len(users) > 0 {
+		// The people are a subquery, not a list: a busy channel has more
+		// than a statement may bind.
 		var cleared int64
-		if err := db.Model(&Attempt{}).Where("platform = ? AND team = ? AND user_id IN ? AND mode = ? AND correct AND at >= ? AND at < ?",
-			t.Platform, t.Team, users, "redo", since, until).Count(&cleared).Error; err != nil {
+		if err := db.Model(&Attempt{}).Where("platform = ? AND team = ? AND mode = ? AND correct AND at >= ? AND at < ? AND user_id IN (SELECT user_id FROM answers WHERE "+window+")",
+			t.Platform, t.Team, "redo", since, until, t.Platform, t.Team, channel, since, until).Count(&cleared).Error; err != nil {
 			return sum, fmt.Errorf("count redo: %w", err)
 		}
 		sum.RedoCleared = int(cleared)
