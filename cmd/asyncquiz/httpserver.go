@@ -59,9 +59,13 @@ func recoverer(h http.Handler, log *slog.Logger) http.Handler {
 
 // connsCeiling bounds open HTTP connections whatever the descriptor limit:
 // a connection costs a goroutine and its buffers, and a click is answered
-// in milliseconds, so 512 at once carry far more clicks a second than
-// two cores can record; beyond them, connections wait in the kernel's
-// accept queue rather than in the process's memory.
+// in milliseconds, so 512 at once carry more clicks a second than two
+// cores can record; beyond them, connections wait in the kernel's accept
+// queue rather than in the process's memory. (Measured with cmd/loadgen:
+// 16,384 let a burst above capacity grow the process past 400 MB and made
+// 3,000 clicks/s slower. The cost of 512: far above capacity, a client
+// that keeps sending on its new, not yet accepted connections waits for a
+// slot, see the README's Performance section.)
 const connsCeiling = 512
 
 // limitListener keeps at most n connections open. When all are taken, a
