@@ -94,16 +94,24 @@ func (b *Background) Pause(ctx context.Context, d time.Duration) bool {
 	if len(b.pending) > 0 {
 		b.kick()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	ok := true
-	select {
-	case <-ctx.Done():
-		ok = false
-	case <-t.C:
-	}
+	ok := Sleep(ctx, d)
 	b.slots <- struct{}{}
 	return ok
+}
+
+// Sleep waits d, or until ctx is done (it then returns false).
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // Wait blocks until all work has finished or ctx is done.

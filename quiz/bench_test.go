@@ -217,14 +217,20 @@ func realBank(b *testing.B) (*questions.Bank, []string) {
 	return bank, ids
 }
 
+// seededStore is a store over the real bank with benchAnswers answers
+// seeded (20 per person); it returns how many and the bank's ids.
+func seededStore(b *testing.B, db *quiztest.DB) (*quiz.Store, int, []string) {
+	bank, ids := realBank(b)
+	n := benchAnswers(b)
+	seedAnswers(b, db, n, max(n/20, 1), ids)
+	clk := quiztest.NewClock(quiztest.Start.Add(time.Hour))
+	return quiztest.OpenStore(b, db, bank, quiztest.Exact(clk)...), n, ids
+}
+
 // Item statistics for one team, and over every team, from a million answers.
 func BenchmarkItemStats(b *testing.B) {
 	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
-		bank, ids := realBank(b)
-		n := benchAnswers(b)
-		seedAnswers(b, db, n, max(n/20, 1), ids)
-		clk := quiztest.NewClock(quiztest.Start.Add(time.Hour))
-		s := quiztest.OpenStore(b, db, bank, quiztest.Exact(clk)...)
+		s, n, ids := seededStore(b, db)
 		team := &quiz.Tenant{Platform: "slack", Team: "T1"}
 		for _, scope := range []struct {
 			name string
@@ -246,11 +252,7 @@ func BenchmarkItemStats(b *testing.B) {
 // channel 50,000 of them, all in the week).
 func BenchmarkSummary(b *testing.B) {
 	benchEngines(b, func(b *testing.B, db *quiztest.DB) {
-		bank, ids := realBank(b)
-		n := benchAnswers(b)
-		seedAnswers(b, db, n, max(n/20, 1), ids)
-		clk := quiztest.NewClock(quiztest.Start.Add(time.Hour))
-		s := quiztest.OpenStore(b, db, bank, quiztest.Exact(clk)...)
+		s, _, _ := seededStore(b, db)
 		until := quiztest.Start
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {

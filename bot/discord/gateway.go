@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/asyncquiz/asyncquiz/bot"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -105,24 +106,10 @@ func (a *Adapter) RunGateway(ctx context.Context) error {
 		if errors.Is(err, errReconnect) {
 			wait = 0 // Discord asked; it has the resume ready
 		}
-		if !sleep(ctx, wait) {
+		if !bot.Sleep(ctx, wait) {
 			tr.Down(Name, "gateway", errors.New("shut down"))
 			return nil
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 
@@ -189,7 +176,7 @@ func (g *gateway) gatewayURL(ctx context.Context) (string, error) {
 	if l := gb.SessionStartLimit; g.sessionID == "" && l.Total > 0 && l.Remaining == 0 {
 		wait := time.Duration(l.ResetAfter) * time.Millisecond
 		g.a.log.Warn("Discord session start limit reached; waiting", "wait_seconds", wait.Seconds())
-		if !sleep(ctx, wait) {
+		if !bot.Sleep(ctx, wait) {
 			return "", ctx.Err()
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/asyncquiz/asyncquiz/bot"
 	"math/rand/v2"
 	"net/http"
 	"runtime"
@@ -152,7 +153,7 @@ func (g *gateway) connect(ctx context.Context) (ready bool, err error) {
 				g.forget()
 			}
 			c.close(closeResumable, "invalid session")
-			sleep(ctx, g.a.gw.invalidSession())
+			bot.Sleep(ctx, g.a.gw.invalidSession())
 			return ready, fmt.Errorf("gateway invalidated the session (op 9, resumable %v)", resumable)
 		}
 	}

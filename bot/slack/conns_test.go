@@ -52,7 +52,7 @@ func TestAdapter_CallsReuseConnections(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			a.deliver(context.Background(), srv.URL+"/response/r", time.Now(), bot.Reply{Message: bot.Message{Text: "Locked in B."}}, "test", sleep)
+			a.deliver(context.Background(), srv.URL+"/response/r", time.Now(), bot.Reply{Message: bot.Message{Text: "Locked in B."}}, "test", bot.Sleep)
 		}()
 	}
 	wg.Wait()

@@ -102,7 +102,7 @@ const commandTimeout = 60 * time.Second
 func (a *Adapter) startCommand(c command) {
 	a.background(replyWindow, func(ctx context.Context) {
 		reply := a.runCommand(ctx, c)
-		a.deliver(ctx, c.responseURL, c.received, reply, "command", sleep)
+		a.deliver(ctx, c.responseURL, c.received, reply, "command", bot.Sleep)
 	})
 }
 

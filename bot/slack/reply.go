@@ -70,18 +70,6 @@ func (a *Adapter) deliver(ctx context.Context, responseURL string, received time
 	}
 }
 
-// sleep is deliver's pause outside a reply slot.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
 func replyBody(r bot.Reply) ([]byte, error) {
 	return json.Marshal(map[string]any{
 		"response_type":    "ephemeral",
