@@ -66,7 +66,13 @@ func connect(ctx context.Context, dsn string) (*gorm.DB, error) {
 		if err := checkSQLitePath(sqlitePath(dsn)); err != nil {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+		sqlDB, oerr := openSQLite(sqliteDSN(dsn))
+		if oerr != nil {
+			return nil, fmt.Errorf("open database: %w", oerr)
+		}
+		if db, err = gorm.Open(&sqlite.Dialector{Conn: sqlDB}, cfg); err != nil {
+			sqlDB.Close()
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

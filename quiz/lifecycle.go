@@ -79,18 +79,16 @@ func (s *Store) skipLocked() string {
 func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 	now := s.Now()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Round{}).Where("id = ? AND state = ?", roundID, StateRevealing).
-			Select("state", "revealed_at", "last_error").Updates(&Round{State: StateRevealed, RevealedAt: &now})
-		if res.Error != nil {
-			return fmt.Errorf("finish reveal of round %d: %w", roundID, res.Error)
+		var won []Round
+		err := tx.Raw(`UPDATE rounds SET state = ?, revealed_at = ?, last_error = '' WHERE id = ? AND state = ? RETURNING *`,
+			StateRevealed, now, roundID, StateRevealing).Scan(&won).Error
+		if err != nil {
+			return fmt.Errorf("finish reveal of round %d: %w", roundID, err)
 		}
-		if res.RowsAffected == 0 {
+		if len(won) == 0 {
 			return Errorf(EConflict, "Round %d is not being revealed.", roundID)
 		}
-		var r Round
-		if err := tx.First(&r, roundID).Error; err != nil {
-			return fmt.Errorf("read round %d: %w", roundID, err)
-		}
+		r := won[0]
 		if r.Cancelled() {
 			return forgetCancelled(tx, roundID)
 		}
@@ -107,6 +105,9 @@ func (s *Store) FinishReveal(ctx context.Context, roundID uint64) error {
 		}
 		if err := addItemTotals(tx, r, answers); err != nil {
 			return err
+		}
+		if len(answers) == 0 {
+			return nil // nothing to score or to count in the histograms
 		}
 		if err := s.upsertScores(tx, answers); err != nil {
 			return err
