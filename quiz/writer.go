@@ -2,7 +2,9 @@ package quiz
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -265,7 +267,7 @@ func (s *Store) writeAnswers(tx *gorm.DB, live []*pendingAnswer, outcomes []answ
 			atts = append(atts, Attempt{Platform: in.Platform, Team: in.Team, UserID: in.UserID, QuestionID: c.q.ID,
 				Category: c.q.Category, Mode: "round", Option: c.letter, Correct: o.res.Correct, At: now})
 			if !o.res.Correct {
-				redo[firstKey(in.UserID, c.q.ID)] = RedoItem{Platform: in.Platform, Team: in.Team, UserID: in.UserID, QuestionID: c.q.ID,
+				redo[in.Platform+"\x00"+in.Team+"\x00"+firstKey(in.UserID, c.q.ID)] = RedoItem{Platform: in.Platform, Team: in.Team, UserID: in.UserID, QuestionID: c.q.ID,
 					Box: 0, DueAt: now.Add(RedoIntervals[0]), CreatedAt: now, UpdatedAt: now}
 			}
 		default:
@@ -276,7 +278,11 @@ func (s *Store) writeAnswers(tx *gorm.DB, live []*pendingAnswer, outcomes []answ
 		}
 	}
 	if len(atts) > 0 {
-		if err := tx.Create(&atts).Error; err != nil {
+		q, args := s.insertSQL("attempts", []string{"platform", "team", "user_id", "question_id", "category", "mode", "option", "correct", "at"}, len(atts), func(i int) []any {
+			a := atts[i]
+			return []any{a.Platform, a.Team, a.UserID, a.QuestionID, a.Category, a.Mode, a.Option, a.Correct, a.At}
+		})
+		if err := rawExec(tx, q, args); err != nil {
 			return fmt.Errorf("insert attempts: %w", err)
 		}
 	}
@@ -285,11 +291,12 @@ func (s *Store) writeAnswers(tx *gorm.DB, live []*pendingAnswer, outcomes []answ
 		for _, it := range redo {
 			items = append(items, it)
 		}
-		err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "platform"}, {Name: "team"}, {Name: "user_id"}, {Name: "question_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"box", "due_at", "updated_at"}),
-		}).Create(&items).Error
-		if err != nil {
+		q, args := s.insertSQL("redo_items", []string{"platform", "team", "user_id", "question_id", "box", "due_at", "created_at", "updated_at"}, len(items), func(i int) []any {
+			it := items[i]
+			return []any{it.Platform, it.Team, it.UserID, it.QuestionID, it.Box, it.DueAt, it.CreatedAt, it.UpdatedAt}
+		})
+		q += ` ON CONFLICT (platform, team, user_id, question_id) DO UPDATE SET box = excluded.box, due_at = excluded.due_at, updated_at = excluded.updated_at`
+		if err := rawExec(tx, q, args); err != nil {
 			return fmt.Errorf("schedule redo: %w", err)
 		}
 	}
@@ -319,17 +326,21 @@ func (s *Store) claimDeliveries(tx *gorm.DB, live []*pendingAnswer, now time.Tim
 	if len(idx) == 0 {
 		return dup, nil
 	}
-	sql, args := insertSQL("deliveries", []string{"platform", "id", "created_at"}, len(idx), func(j int) []any {
+	q, args := s.insertSQL("deliveries", []string{"platform", "id", "created_at"}, len(idx), func(j int) []any {
 		in := live[idx[j]].in
 		return []any{in.Platform, clipID(in.Delivery), now}
 	})
-	var got []struct{ Platform, ID string }
-	if err := tx.Raw(sql+" ON CONFLICT DO NOTHING RETURNING platform, id", args...).Scan(&got).Error; err != nil {
-		return nil, fmt.Errorf("record deliveries: %w", err)
-	}
 	fresh := map[string]bool{}
-	for _, g := range got {
-		fresh[g.Platform+"\x00"+g.ID] = true
+	err := rawQuery(tx, q+" ON CONFLICT DO NOTHING RETURNING platform, id", args, func(rows *sql.Rows) error {
+		var platform, id string
+		if err := rows.Scan(&platform, &id); err != nil {
+			return err
+		}
+		fresh[platform+"\x00"+id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record deliveries: %w", err)
 	}
 	for _, i := range idx {
 		in := live[i].in
@@ -370,17 +381,21 @@ func (s *Store) claimFirstAnswers(tx *gorm.DB, live []*pendingAnswer, cands []ca
 	if len(rows) == 0 {
 		return out, nil
 	}
-	var got []FirstAnswer
-	sql, args := insertSQL("first_answers", []string{"platform", "team", "user_id", "question_id", "round_id"}, len(rows), func(i int) []any {
+	q, args := s.insertSQL("first_answers", []string{"platform", "team", "user_id", "question_id", "round_id"}, len(rows), func(i int) []any {
 		r := rows[i]
 		return []any{r.Platform, r.Team, r.UserID, r.QuestionID, r.RoundID}
 	})
-	sql += " ON CONFLICT (platform, team, user_id, question_id) DO NOTHING RETURNING platform, team, user_id, question_id, round_id"
-	if err := tx.Raw(sql, args...).Scan(&got).Error; err != nil {
+	q += " ON CONFLICT (platform, team, user_id, question_id) DO NOTHING RETURNING user_id, question_id"
+	err := rawQuery(tx, q, args, func(rows *sql.Rows) error {
+		var user, question string
+		if err := rows.Scan(&user, &question); err != nil {
+			return err
+		}
+		out[firstKey(user, question)] = true
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("record first answers: %w", err)
-	}
-	for _, g := range got {
-		out[firstKey(g.UserID, g.QuestionID)] = true
 	}
 	return out, nil
 }
@@ -400,7 +415,7 @@ func (s *Store) insertAnswers(tx *gorm.DB, live []*pendingAnswer, cands []candid
 		return out, nil
 	}
 	cols := []string{"round_id", "user_id", "platform", "team", "channel", "user_name", "option", "correct", "points", "answered_at", "question_id", "practice", "received_at", "answer_ms"}
-	sql, args := insertSQL("answers", cols, len(rows), func(i int) []any {
+	q, args := s.insertSQL("answers", cols, len(rows), func(i int) []any {
 		c := rows[i]
 		in := live[c.i].in
 		correct := c.q.IsCorrect(c.letter)
@@ -412,16 +427,18 @@ func (s *Store) insertAnswers(tx *gorm.DB, live []*pendingAnswer, cands []candid
 		return []any{c.round.ID, in.UserID, c.round.Platform, c.round.Team, c.round.Channel, in.UserName, c.letter, correct, points,
 			now, c.q.ID, practice, in.ReceivedAt, max(in.ReceivedAt.Sub(c.round.CreatedAt).Milliseconds(), 0)}
 	})
-	sql += " ON CONFLICT (round_id, user_id) DO NOTHING RETURNING round_id, user_id"
-	var got []struct {
-		RoundID uint64
-		UserID  string
-	}
-	if err := tx.Raw(sql, args...).Scan(&got).Error; err != nil {
+	q += " ON CONFLICT (round_id, user_id) DO NOTHING RETURNING round_id, user_id"
+	err := rawQuery(tx, q, args, func(rows *sql.Rows) error {
+		var round uint64
+		var user string
+		if err := rows.Scan(&round, &user); err != nil {
+			return err
+		}
+		out[answerKey(round, user)] = true
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("insert answers: %w", err)
-	}
-	for _, g := range got {
-		out[answerKey(g.RoundID, g.UserID)] = true
 	}
 	return out, nil
 }
@@ -448,18 +465,54 @@ func (s *Store) existingAnswers(tx *gorm.DB, live []*pendingAnswer, cands []cand
 	return out, nil
 }
 
-// insertSQL builds a multi-row INSERT with one placeholder per value.
-func insertSQL(table string, cols []string, n int, row func(i int) []any) (string, []any) {
+// insertSQL builds a multi-row INSERT with one placeholder per value, in
+// the engine's own syntax: the batch statements go to the driver directly
+// (rawExec, rawQuery), not through gorm, whose statement building and SQL
+// logging cost more than the insert for thousands of values.
+func (s *Store) insertSQL(table string, cols []string, n int, row func(i int) []any) (string, []any) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
-	ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	args := make([]any, 0, n*len(cols))
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString(ph)
+		sb.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			if s.postgres {
+				sb.WriteByte('$')
+				sb.WriteString(strconv.Itoa(len(args) + j + 1))
+			} else {
+				sb.WriteByte('?')
+			}
+		}
+		sb.WriteByte(')')
 		args = append(args, row(i)...)
 	}
 	return sb.String(), args
+}
+
+// rawExec runs a statement from insertSQL in tx's transaction.
+func rawExec(tx *gorm.DB, query string, args []any) error {
+	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, query, args...)
+	return err
+}
+
+// rawQuery runs a statement from insertSQL in tx's transaction and calls
+// each for every row.
+func rawQuery(tx *gorm.DB, query string, args []any, each func(*sql.Rows) error) error {
+	rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

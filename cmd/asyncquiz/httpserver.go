@@ -58,15 +58,16 @@ func recoverer(h http.Handler, log *slog.Logger) http.Handler {
 }
 
 // connsCeiling bounds open HTTP connections whatever the descriptor limit:
-// a connection costs a goroutine and its buffers, and a click is answered
-// in milliseconds, so 512 at once carry more clicks a second than two
-// cores can record; beyond them, connections wait in the kernel's accept
-// queue rather than in the process's memory. (Measured with cmd/loadgen:
-// 16,384 let a burst above capacity grow the process past 400 MB and made
-// 3,000 clicks/s slower. The cost of 512: far above capacity, a client
-// that keeps sending on its new, not yet accepted connections waits for a
-// slot, see the README's Performance section.)
-const connsCeiling = 512
+// a connection costs a goroutine and its buffers, so beyond the ceiling
+// connections wait in the kernel's accept queue rather than in the
+// process's memory. A click waits for its answer's commit (tens of
+// milliseconds under load), so a platform sending thousands a second
+// keeps hundreds of connections busy: measured with cmd/loadgen, 5,000
+// clicks/s came over 650-700, and with a ceiling of 512 the clicks on the
+// connections beyond it waited seconds (until others had idled minIdle);
+// 1,024 carried them at p99 under 200 ms in about 80 MB. 16,384 let a burst
+// grow the process past 400 MB.
+const connsCeiling = 1024
 
 // limitListener keeps at most n connections open. When all are taken, a
 // kept-alive connection idle for at least minIdle is closed to make room

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,7 +31,9 @@ type driver struct {
 	clicks []click
 
 	sent, acked, failed atomic.Int64
-	bytesSent           atomic.Int64 // click bodies
+	// Connections the clicks were sent on: dialed, open now, open at most.
+	dialed, open, peakOpen atomic.Int64
+	bytesSent              atomic.Int64 // click bodies
 
 	mu     sync.Mutex
 	errors map[string]int // transport errors and non-200 statuses
@@ -47,12 +50,41 @@ type click struct {
 }
 
 func newDriver(o *options, base, slackURL string, sign signer, rec *recorder) *driver {
+	d := &driver{o: o, base: base, sign: sign, rec: rec, slack: slackURL, errors: map[string]int{}}
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		MaxIdleConns: 0, MaxIdleConnsPerHost: 4096, IdleConnTimeout: 90 * time.Second,
 		DisableCompression: true, ForceAttemptHTTP2: false,
+		// Counted: a server that caps its connections makes clicks beyond
+		// the cap wait, so the report says how many the clicks needed.
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			d.dialed.Add(1)
+			open := d.open.Add(1)
+			for peak := d.peakOpen.Load(); open > peak && !d.peakOpen.CompareAndSwap(peak, open); peak = d.peakOpen.Load() {
+			}
+			return &countedConn{Conn: c, open: &d.open}, nil
+		},
 	}
-	return &driver{o: o, base: base, sign: sign, rec: rec, slack: slackURL,
-		client: &http.Client{Transport: tr, Timeout: o.timeout}, errors: map[string]int{}}
+	d.client = &http.Client{Transport: tr, Timeout: o.timeout}
+	return d
+}
+
+// countedConn takes itself off the open count once closed.
+type countedConn struct {
+	net.Conn
+	open   *atomic.Int64
+	closed atomic.Bool
+}
+
+func (c *countedConn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		c.open.Add(-1)
+	}
+	return c.Conn.Close()
 }
 
 func (d *driver) platformOf(round int) string {

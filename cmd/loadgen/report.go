@@ -33,8 +33,11 @@ type report struct {
 		Failed   int            `json:"failed"`
 		Errors   map[string]int `json:"errors,omitempty"`
 		LateAcks int            `json:"acked_after_3s"`
-		Repeats  int            `json:"repeat_clicks"` // planned: a user clicking a round again
-		Bytes    int            `json:"mean_bytes"`    // of a click's body
+		// TCP connections the clicks were sent on (to the server).
+		ConnsDialed   int64 `json:"connections_dialed"`
+		ConnsPeakOpen int64 `json:"connections_peak_open"`
+		Repeats       int   `json:"repeat_clicks"` // planned: a user clicking a round again
+		Bytes         int   `json:"mean_bytes"`    // of a click's body
 		// From the database (-1: not read).
 		Recorded   int `json:"recorded"`
 		Duplicates int `json:"duplicates"` // rows beyond one per round and user
@@ -172,6 +175,7 @@ func (r *report) writeText(w io.Writer) {
 		s.Platform, s.Database, s.Users, s.Rate, s.Rounds, s.RoundTime, s.LatencyMS)
 	p("clicks     sent %d of %d (%d bytes each), acked %d, failed %d, acked after 3 s %d, repeat clicks %d",
 		c.Sent, c.Planned, c.Bytes, c.Acked, c.Failed, c.LateAcks, c.Repeats)
+	p("           over %d TCP connections to the server (%d open at most)", c.ConnsDialed, c.ConnsPeakOpen)
 	if len(c.Errors) > 0 {
 		p("           errors %v", c.Errors)
 	}

@@ -10,6 +10,7 @@ import (
 // database holds.
 func summarize(r *report, d *driver, rec *recorder, st *stored) {
 	c := &r.Clicks
+	c.ConnsDialed, c.ConnsPeakOpen = d.dialed.Load(), d.peakOpen.Load()
 	c.Planned = len(d.clicks)
 	c.Errors = d.errors
 	clicked := map[pair]bool{}
