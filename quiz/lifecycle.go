@@ -251,14 +251,27 @@ func (s *Store) ReleaseRefresh(ctx context.Context, r Round) error {
 // round becomes revealable (its deadline, or the end of a refresh claim that
 // holds it back) or when a claim lapses. It reports false when nothing is
 // pending.
+//
+// Both reads walk idx_rounds_state_closes: the first open round no refresh
+// holds, then the held ones before it (a held round's wake is at least its
+// deadline, so none after it can come sooner). Ordering every open round by
+// its wake instead sorted them all on each call, and the loop plans after
+// every round opened.
 func (s *Store) NextWake(ctx context.Context, lease time.Duration) (time.Time, bool, error) {
 	db := s.db.WithContext(ctx)
 	var open []Round
-	err := db.Raw(`SELECT * FROM rounds WHERE state = ?
-		ORDER BY CASE WHEN refresh_until IS NOT NULL AND refresh_until > closes_at THEN refresh_until ELSE closes_at END LIMIT 1`,
-		StateOpen).Scan(&open).Error
+	err := db.Where("state = ? AND (refresh_until IS NULL OR refresh_until <= closes_at)", StateOpen).
+		Order("closes_at").Limit(1).Find(&open).Error
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("find next deadline: %w", err)
+	}
+	held := db.Where("state = ? AND refresh_until > closes_at", StateOpen)
+	if len(open) == 1 {
+		held = held.Where("closes_at < ?", open[0].ClosesAt)
+	}
+	var heldBack []Round
+	if err := held.Find(&heldBack).Error; err != nil {
+		return time.Time{}, false, fmt.Errorf("find rounds held by a refresh: %w", err)
 	}
 	var claimed []Round
 	err = db.Where("state IN ? AND claimed_at IS NOT NULL", []string{StateRevealing, StatePosting}).Order("claimed_at").Limit(1).Find(&claimed).Error
@@ -267,10 +280,13 @@ func (s *Store) NextWake(ctx context.Context, lease time.Duration) (time.Time, b
 	}
 	var next time.Time
 	found := false
-	if len(open) == 1 {
-		next, found = open[0].ClosesAt.Add(s.grace), true
-		if u := open[0].RefreshUntil; u != nil && u.After(next) {
-			next = *u
+	for _, r := range append(open, heldBack...) {
+		t := r.ClosesAt.Add(s.grace)
+		if u := r.RefreshUntil; u != nil && u.After(t) {
+			t = *u
+		}
+		if !found || t.Before(next) {
+			next, found = t, true
 		}
 	}
 	if len(claimed) == 1 {

@@ -128,6 +128,41 @@ func TestStore_ClaimDue(t *testing.T) {
 	})
 }
 
+// The reveal loop plans after every round opened: its read of the next
+// deadline walks the index, however many rounds are open.
+func TestStore_NextWakeUsesIndex(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		quiztest.NewStore(t, db) // migrated
+		wantIndexInOrder(t, db, `SELECT * FROM rounds WHERE state = 'open' AND (refresh_until IS NULL OR refresh_until <= closes_at)
+			ORDER BY closes_at LIMIT 1`, "idx_rounds_state_closes")
+	})
+}
+
+// A count refresh holds a round back until the refresh's claim ends; the
+// loop wakes for whichever comes first, a held round's claim end or the
+// next free round's deadline.
+func TestStore_NextWakeWithRefreshes(t *testing.T) {
+	quiztest.Engines(t, func(t *testing.T, db *quiztest.DB) {
+		ctx := context.Background()
+		s, clk := quiztest.NewStore(t, db)
+		start := clk.Now()
+		held := openRound(t, s, "C1", 20*time.Second) // held until start+RefreshLease (30 s)
+		if _, ok, err := s.ClaimRefresh(ctx, held.ID, 0); err != nil || !ok {
+			t.Fatalf("ClaimRefresh = %v, %v", ok, err)
+		}
+		late := openRound(t, s, "C2", 40*time.Second)
+		next, ok, err := s.NextWake(ctx, quiz.DefaultLease)
+		if want := start.Add(quiz.RefreshLease); err != nil || !ok || !next.Equal(want) {
+			t.Fatalf("NextWake = %v %v %v; want the refresh's end %v (deadlines %v, %v)", next, ok, err, want, held.ClosesAt, late.ClosesAt)
+		}
+		soon := openRound(t, s, "C3", 25*time.Second)
+		next, ok, err = s.NextWake(ctx, quiz.DefaultLease)
+		if err != nil || !ok || !next.Equal(soon.ClosesAt) {
+			t.Fatalf("NextWake = %v %v %v; want the free round's deadline %v", next, ok, err, soon.ClosesAt)
+		}
+	})
+}
+
 // Bug: on PostgreSQL a claim's LIMIT bounded nothing. The planner ran the
 // `id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` subquery again for
 // each row, each run skipping the rows just claimed, so ClaimDue(64) took
