@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -62,6 +63,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := cfg.Validate(true); err != nil {
 		return err
 	}
+	applyMemoryLimit(os.LookupEnv)
 	level, _ := cfg.logLevel()
 	m := &Main{Config: cfg, Log: newLogger(stderr, level)}
 	if err := m.Run(ctx); err != nil {
@@ -73,6 +75,24 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		err = cerr
 	}
 	return err
+}
+
+// defaultMemoryLimit is the Go runtime's soft memory limit for serve when
+// GOMEMLIMIT does not set one. Near it the collector runs sooner and gives
+// freed memory back to the system, so a burst of clicks does not leave the
+// process holding its peak: measured with cmd/loadgen at 8,000 and 12,000
+// clicks/s (above what two cores record), peak RSS was 116-132 MB without
+// it and 81-97 MB with it; at 5,000 clicks/s the live heap is about 20 MB,
+// well under it, so the collector does no extra work there. It is soft: a
+// process that needs more uses more.
+const defaultMemoryLimit = 60 << 20
+
+// applyMemoryLimit sets defaultMemoryLimit unless GOMEMLIMIT is set (the
+// runtime has read that one itself).
+func applyMemoryLimit(lookup func(string) (string, bool)) {
+	if _, set := lookup("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 }
 
 // Main is the serving process, wired by hand. Tests set Config (Addr ":0",

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -196,5 +198,21 @@ func TestLimitListener_ClosesOnlyLongIdleConnections(t *testing.T) {
 	client.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := client.Read(make([]byte, 1)); err == nil {
 		t.Fatal("the closed connection still reads")
+	}
+}
+
+// serve bounds the runtime's memory softly unless GOMEMLIMIT says otherwise.
+func TestApplyMemoryLimit(t *testing.T) {
+	was := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(was)
+	debug.SetMemoryLimit(math.MaxInt64)
+	applyMemoryLimit(func(string) (string, bool) { return "", false })
+	if got := debug.SetMemoryLimit(-1); got != defaultMemoryLimit {
+		t.Fatalf("limit %d with GOMEMLIMIT unset, want %d", got, defaultMemoryLimit)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	applyMemoryLimit(func(k string) (string, bool) { return "1GiB", k == "GOMEMLIMIT" })
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("limit %d with GOMEMLIMIT set; the runtime's own reading must stand", got)
 	}
 }
