@@ -5,19 +5,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-// waitFor polls cond until it holds or a deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
+)
 
 // Replies are queued without blocking their caller; at most MaxReplies run
 // at once; the caller waits only when replyQueue are already waiting.
@@ -37,7 +27,7 @@ func TestBackground_RepliesAreBounded(t *testing.T) {
 	for range n { // none of these may block: the queue holds them
 		b.Reply(time.Minute, job)
 	}
-	waitFor(t, "the runners to start", func() bool { return running.Load() == MaxReplies })
+	quiztest.Eventually(t, "the runners to start", func() bool { return running.Load() == MaxReplies })
 	blocked := make(chan struct{})
 	go func() {
 		b.Reply(time.Minute, job)

@@ -260,15 +260,3 @@ func (h *harness) runGateway(t *testing.T) <-chan error {
 	})
 	return done
 }
-
-// eventually waits for cond, polling, up to a deadline.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}

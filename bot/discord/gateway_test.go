@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/asyncquiz/asyncquiz/bot"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
 // callbacks returns the interaction callbacks the fake received, by
@@ -76,7 +77,7 @@ func TestGateway_RoundWithResumesRecordsEveryClickOnce(t *testing.T) {
 	for n := 21; n <= 25; n++ {
 		click(n)
 	}
-	eventually(t, "the first 25 answers", func() bool { return len(h.fake.callbacks()) >= 26 })
+	quiztest.Eventually(t, "the first 25 answers", func() bool { return len(h.fake.callbacks()) >= 26 })
 	gw.op(7, nil)
 	if code := gw.nextClose(t); code == 1000 || code == 1001 {
 		t.Fatalf("op 7: the client closed with %d, which ends the session", code)
@@ -88,7 +89,7 @@ func TestGateway_RoundWithResumesRecordsEveryClickOnce(t *testing.T) {
 		t.Fatalf("after op 7: %+v, want a RESUME", re)
 	}
 
-	eventually(t, "every click answered", func() bool { return len(h.fake.callbacks()) == clicks+1 })
+	quiztest.Eventually(t, "every click answered", func() bool { return len(h.fake.callbacks()) == clicks+1 })
 	h.a.Wait(context.Background())
 	cbs := h.fake.callbacks()
 	for _, id := range sent {
@@ -203,20 +204,20 @@ func TestGateway_TransportHealth(t *testing.T) {
 	}
 	gw.set(func(g *fakeGateway) { g.refuse = 503 })
 	h.runGateway(t)
-	eventually(t, "not ready while the gateway refuses", func() bool {
+	quiztest.Eventually(t, "not ready while the gateway refuses", func() bool {
 		err := late()
 		return err != nil && strings.Contains(err.Error(), "503")
 	})
 	gw.set(func(g *fakeGateway) { g.refuse = 0 })
-	eventually(t, "ready after READY", func() bool { return late() == nil })
+	quiztest.Eventually(t, "ready after READY", func() bool { return late() == nil })
 	gw.set(func(g *fakeGateway) { g.refuse = 502 })
 	gw.drop()
-	eventually(t, "down with the cause", func() bool {
+	quiztest.Eventually(t, "down with the cause", func() bool {
 		err := late()
 		return err != nil && strings.Contains(err.Error(), "502")
 	})
 	gw.set(func(g *fakeGateway) { g.refuse = 0 })
-	eventually(t, "ready after the resume", func() bool { return late() == nil })
+	quiztest.Eventually(t, "ready after the resume", func() bool { return late() == nil })
 }
 
 // A refused token or refused intents stop RunGateway with an error naming
@@ -272,7 +273,7 @@ func TestGateway_TLSErrorIsTheCause(t *testing.T) {
 		return time.Now().Add(time.Duration(skew.Add(int64(bot.TransportGrace + time.Second))))
 	})
 	h.runGateway(t)
-	eventually(t, "the certificate error as the cause", func() bool {
+	quiztest.Eventually(t, "the certificate error as the cause", func() bool {
 		err := tr.Ready()
 		return err != nil && strings.Contains(err.Error(), "certificate")
 	})

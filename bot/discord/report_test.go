@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
 // submitJSON is a MODAL_SUBMIT interaction, as Discord sends one for a
@@ -251,14 +252,14 @@ func TestReport_OverGateway(t *testing.T) {
 	msg := h.fake.lastMessage("C1")
 	click := h.clickAt("G1", "C1", "U2", ids["Report a problem"], msg, false)
 	gw.dispatch(click)
-	eventually(t, "the modal callback", func() bool { return len(h.fake.callbacks()[interactionID(t, click)]) == 1 })
+	quiztest.Eventually(t, "the modal callback", func() bool { return len(h.fake.callbacks()[interactionID(t, click)]) == 1 })
 	var modalResp map[string]any
 	json.Unmarshal([]byte(h.fake.callbacks()[interactionID(t, click)][0].Raw), &modalResp)
 	form := wantModal(t, modalResp)
 	submit := h.submitJSON("G1", "C1", "U2", form, msg, str("over the gateway"))
 	gw.dispatch(submit)
 	gw.dispatch(submit) // a resume replays it: no second callback
-	eventually(t, "the reply callback", func() bool { return len(h.fake.callbacks()[interactionID(t, submit)]) == 1 })
+	quiztest.Eventually(t, "the reply callback", func() bool { return len(h.fake.callbacks()[interactionID(t, submit)]) == 1 })
 	var reply map[string]any
 	json.Unmarshal([]byte(h.fake.callbacks()[interactionID(t, submit)][0].Raw), &reply)
 	wantThanks(t, reply, "Thanks: your report is in")

@@ -88,18 +88,6 @@ func (l *logBuffer) Lines(subs ...string) []string {
 	return out
 }
 
-// eventually waits for cond, checking every few milliseconds, or fails.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond) // polling a condition with a deadline
-	}
-}
-
 // sign signs a request exactly as Slack does.
 func sign(r *http.Request, body string, at time.Time, secret string) {
 	ts := strconv.FormatInt(at.Unix(), 10)

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/asyncquiz/asyncquiz/quiz"
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
 // clickIn is a block_actions body for a click in channel on message ts,
@@ -74,7 +75,7 @@ func (h *harness) submit(payload map[string]any, mutate func(*http.Request)) (in
 // waitView waits for the n-th views.open call.
 func (h *harness) waitView(n int) map[string]any {
 	h.t.Helper()
-	eventually(h.t, fmt.Sprintf("views.open call %d", n), func() bool { return len(h.fake.Views()) >= n })
+	quiztest.Eventually(h.t, fmt.Sprintf("views.open call %d", n), func() bool { return len(h.fake.Views()) >= n })
 	return h.fake.Views()[n-1]
 }
 

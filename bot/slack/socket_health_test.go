@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/asyncquiz/asyncquiz/quiz/quiztest"
 )
 
 // Issue 12.2: a dropped TCP connection (no close frame) marks the
@@ -30,7 +32,7 @@ func TestSocketMode_DroppedConnectionReconnects(t *testing.T) {
 	}
 	h.fake.sm.set(func(sm *socketFake) { sm.openFail = 1 << 30 }) // Slack unreachable for now
 	c1.drop()
-	eventually(t, "the transport down", func() bool { return len(h.logs.Lines("Transport down", "HTTP 503")) > 0 })
+	quiztest.Eventually(t, "the transport down", func() bool { return len(h.logs.Lines("Transport down", "HTTP 503")) > 0 })
 	advance(30 * time.Second)
 	if err := h.bot.Transports().Ready(); err == nil {
 		t.Fatal("ready 30 s after Socket Mode went down")
@@ -40,7 +42,7 @@ func TestSocketMode_DroppedConnectionReconnects(t *testing.T) {
 	}
 	h.fake.sm.set(func(sm *socketFake) { sm.openFail = 0 })
 	h.fake.sm.next(t)
-	eventually(t, "ready again", func() bool { return h.bot.Transports().Ready() == nil })
+	quiztest.Eventually(t, "ready again", func() bool { return h.bot.Transports().Ready() == nil })
 }
 
 // A connection whose peer goes silent (no FIN, no pongs) is found dead by
@@ -118,7 +120,7 @@ func TestSocketMode_RetryableFailureLoggedOnce(t *testing.T) {
 	if lines := h.logs.Lines("Transport down", "apps.connections.open: HTTP 503 Service Unavailable"); len(lines) != 1 {
 		t.Fatalf("down lines with the cause: %v; want exactly 1", lines)
 	}
-	eventually(t, "up", func() bool { return len(h.logs.Lines("Transport connected")) == 1 })
+	quiztest.Eventually(t, "up", func() bool { return len(h.logs.Lines("Transport connected")) == 1 })
 }
 
 // Envelopes the app does not use are acked and ignored; pings are
@@ -141,7 +143,7 @@ func TestSocketMode_OtherEnvelopesAndPings(t *testing.T) {
 		t.Fatalf("%d rounds from ignored envelopes", n)
 	}
 	c.pingAndWaitPong(t)
-	eventually(t, "a ping from the client", func() bool { return c.pingsReceived() > 0 })
+	quiztest.Eventually(t, "a ping from the client", func() bool { return c.pingsReceived() > 0 })
 }
 
 // countWriter counts the lines written to it.
@@ -168,7 +170,7 @@ func TestSocketMode_TLSFailureHasItsCause(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.RunSocketMode(ctx) }()
-	eventually(t, "several attempts", func() bool { return handshakes.n.Load() >= 4 })
+	quiztest.Eventually(t, "several attempts", func() bool { return handshakes.n.Load() >= 4 })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("RunSocketMode: %v; a TLS failure is retried, not fatal", err)
