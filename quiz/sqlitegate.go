@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -75,6 +76,17 @@ func openSQLite(dsn string) (*sql.DB, error) {
 	return sql.OpenDB(&gatedConnector{drv: drv, dsn: dsn, gate: make(writeGate, 1)}), nil
 }
 
+// narrow is the driver's value v as T, the methods the gate wraps; v is
+// closed when it lacks them (another driver version).
+func narrow[T any](v interface{ Close() error }, what string) (T, error) {
+	t, ok := v.(T)
+	if !ok {
+		v.Close()
+		return t, fmt.Errorf("the sqlite driver's %s lack methods the write gate wraps", what)
+	}
+	return t, nil
+}
+
 type gatedConnector struct {
 	drv  driver.Driver
 	dsn  string
@@ -86,10 +98,9 @@ func (c *gatedConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	inner, ok := conn.(sqliteConn)
-	if !ok {
-		conn.Close()
-		return nil, errors.New("sqlite driver lacks the context methods")
+	inner, err := narrow[sqliteConn](conn, "connections")
+	if err != nil {
+		return nil, err
 	}
 	return &gatedConn{c: inner, gate: c.gate}, nil
 }
@@ -163,11 +174,10 @@ func gateRows(rows driver.Rows, err error, leave func()) (driver.Rows, error) {
 		leave()
 		return nil, err
 	}
-	typed, ok := rows.(sqliteRows)
-	if !ok {
-		rows.Close()
+	typed, err := narrow[sqliteRows](rows, "rows")
+	if err != nil {
 		leave()
-		return nil, errors.New("sqlite driver rows lack the column type methods")
+		return nil, err
 	}
 	return &gatedRows{sqliteRows: typed, leave: leave}, nil
 }
@@ -181,10 +191,9 @@ func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.St
 	if err != nil {
 		return nil, err
 	}
-	inner, ok := s.(sqliteStmt)
-	if !ok {
-		s.Close()
-		return nil, errors.New("sqlite driver statement lacks the context methods")
+	inner, err := narrow[sqliteStmt](s, "statements")
+	if err != nil {
+		return nil, err
 	}
 	return &gatedStmt{s: inner, c: c, query: query}, nil
 }
