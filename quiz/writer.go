@@ -2,7 +2,6 @@ package quiz
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -330,17 +329,13 @@ func (s *Store) claimDeliveries(tx *gorm.DB, live []*pendingAnswer, now time.Tim
 		in := live[idx[j]].in
 		return []any{in.Platform, clipID(in.Delivery), now}
 	})
-	fresh := map[string]bool{}
-	err := rawQuery(tx, q+" ON CONFLICT DO NOTHING RETURNING platform, id", args, func(rows *sql.Rows) error {
-		var platform, id string
-		if err := rows.Scan(&platform, &id); err != nil {
-			return err
-		}
-		fresh[platform+"\x00"+id] = true
-		return nil
-	})
+	got, err := returnedPairs(tx, q+" ON CONFLICT DO NOTHING RETURNING platform, id", args)
 	if err != nil {
 		return nil, fmt.Errorf("record deliveries: %w", err)
+	}
+	fresh := map[string]bool{}
+	for _, g := range got {
+		fresh[g[0]+"\x00"+g[1]] = true
 	}
 	for _, i := range idx {
 		in := live[i].in
@@ -386,16 +381,12 @@ func (s *Store) claimFirstAnswers(tx *gorm.DB, live []*pendingAnswer, cands []ca
 		return []any{r.Platform, r.Team, r.UserID, r.QuestionID, r.RoundID}
 	})
 	q += " ON CONFLICT (platform, team, user_id, question_id) DO NOTHING RETURNING user_id, question_id"
-	err := rawQuery(tx, q, args, func(rows *sql.Rows) error {
-		var user, question string
-		if err := rows.Scan(&user, &question); err != nil {
-			return err
-		}
-		out[firstKey(user, question)] = true
-		return nil
-	})
+	got, err := returnedPairs(tx, q, args)
 	if err != nil {
 		return nil, fmt.Errorf("record first answers: %w", err)
+	}
+	for _, g := range got {
+		out[firstKey(g[0], g[1])] = true
 	}
 	return out, nil
 }
@@ -428,17 +419,16 @@ func (s *Store) insertAnswers(tx *gorm.DB, live []*pendingAnswer, cands []candid
 			now, c.q.ID, practice, in.ReceivedAt, max(in.ReceivedAt.Sub(c.round.CreatedAt).Milliseconds(), 0)}
 	})
 	q += " ON CONFLICT (round_id, user_id) DO NOTHING RETURNING round_id, user_id"
-	err := rawQuery(tx, q, args, func(rows *sql.Rows) error {
-		var round uint64
-		var user string
-		if err := rows.Scan(&round, &user); err != nil {
-			return err
-		}
-		out[answerKey(round, user)] = true
-		return nil
-	})
+	got, err := returnedPairs(tx, q, args)
 	if err != nil {
 		return nil, fmt.Errorf("insert answers: %w", err)
+	}
+	for _, g := range got {
+		round, err := strconv.ParseUint(g[0], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("insert answers: returned round id %q: %w", g[0], err)
+		}
+		out[answerKey(round, g[1])] = true
 	}
 	return out, nil
 }
@@ -467,7 +457,7 @@ func (s *Store) existingAnswers(tx *gorm.DB, live []*pendingAnswer, cands []cand
 
 // insertSQL builds a multi-row INSERT with one placeholder per value, in
 // the engine's own syntax: the batch statements go to the driver directly
-// (rawExec, rawQuery), not through gorm, whose statement building and SQL
+// (rawExec, returnedPairs), not through gorm, whose statement building and SQL
 // logging cost more than the insert for thousands of values.
 func (s *Store) insertSQL(table string, cols []string, n int, row func(i int) []any) (string, []any) {
 	var sb strings.Builder
@@ -501,18 +491,21 @@ func rawExec(tx *gorm.DB, query string, args []any) error {
 	return err
 }
 
-// rawQuery runs a statement from insertSQL in tx's transaction and calls
-// each for every row.
-func rawQuery(tx *gorm.DB, query string, args []any, each func(*sql.Rows) error) error {
+// returnedPairs runs a statement from insertSQL that returns two columns
+// in tx's transaction, and gives each returned row's values as text.
+func returnedPairs(tx *gorm.DB, query string, args []any) ([][2]string, error) {
 	rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, query, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
+	var out [][2]string
 	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
+		var p [2]string
+		if err := rows.Scan(&p[0], &p[1]); err != nil {
+			return nil, err
 		}
+		out = append(out, p)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
